@@ -1,0 +1,50 @@
+//! # rtsp-proto
+//!
+//! A sans-IO implementation of RTSP 1.0 ([RFC 2326]) and RTSP 2.0 ([RFC 7826]): message
+//! parsing and serialisation, typed headers, and (in later layers) session state machines
+//! and RTP/RTCP.
+//!
+//! The crate owns no sockets, threads or clocks. The caller reads bytes from wherever it
+//! likes (tokio, async-std, smol, blocking `std::net`, an embedded loop), hands them to the
+//! crate, and writes out what the crate asks it to send.
+//!
+//! ## Decoding a connection
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use rtsp_proto::message::{Decoder, Message};
+//! use rtsp_proto::header::{CSeq, Session};
+//!
+//! let mut decoder = Decoder::new();
+//! let mut buf = BytesMut::new();
+//! // Whatever arrived from the socket, in any chunks:
+//! buf.extend_from_slice(b"RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 12345678;timeout=60\r\n\r\n");
+//! buf.extend_from_slice(b"$\x00\x00\x04\x80\x60\x00\x01");
+//! while let Some(msg) = decoder.decode(&mut buf)? {
+//!     match msg {
+//!         Message::Response(resp) => {
+//!             assert_eq!(resp.cseq().unwrap()?, CSeq(3));
+//!             let session = resp.headers.typed::<Session>().unwrap()?;
+//!             assert_eq!(session.id, "12345678");
+//!         }
+//!         Message::Data(frame) => assert_eq!(frame.channel, 0),
+//!         Message::Request(_) => unreachable!(),
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [RFC 2326]: https://www.rfc-editor.org/rfc/rfc2326
+//! [RFC 7826]: https://www.rfc-editor.org/rfc/rfc7826
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod header;
+pub mod message;
+
+pub use message::{
+    Data, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,
+    StatusCode, Version,
+};
