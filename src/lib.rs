@@ -13,7 +13,7 @@
 //! ```
 //! use bytes::BytesMut;
 //! use rtsp_proto::message::{Decoder, Message};
-//! use rtsp_proto::header::{CSeq, Session};
+//! use rtsp_proto::header::CSeq;
 //!
 //! let mut decoder = Decoder::new();
 //! let mut buf = BytesMut::new();
@@ -24,8 +24,7 @@
 //!     match msg {
 //!         Message::Response(resp) => {
 //!             assert_eq!(resp.cseq().unwrap()?, CSeq(3));
-//!             let session = resp.headers.typed::<Session>().unwrap()?;
-//!             assert_eq!(session.id, "12345678");
+//!             assert_eq!(resp.headers.get_str("Session"), Some("12345678;timeout=60"));
 //!         }
 //!         Message::Data(frame) => assert_eq!(frame.channel, 0),
 //!         Message::Request(_) => unreachable!(),
@@ -41,7 +40,9 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[warn(clippy::indexing_slicing)]
 pub mod header;
+#[warn(clippy::indexing_slicing)]
 pub mod message;
 
 pub use message::{

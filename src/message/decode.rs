@@ -9,9 +9,11 @@ use bytes::{Buf, Bytes, BytesMut};
 /// allocation sized by the peer.
 ///
 /// ```
-/// use rtsp_proto::message::Limits;
-/// let limits = Limits { max_body: 64 * 1024, ..Limits::default() };
+/// use rtsp_proto::message::{Decoder, Limits};
+/// let mut limits = Limits::default();
+/// limits.max_body = 64 * 1024;
 /// assert_eq!(limits.max_headers, 64);
+/// let decoder = Decoder::with_limits(limits);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -300,9 +302,10 @@ impl Decoder {
         self.advance(buf, skip);
         self.scanned = 0;
         self.line_seen = false;
-        self.state = State::Resync {
-            at_line_start: skip > 0,
-        };
+        // Discard what can already be discarded, so the buffer does not keep the bad bytes.
+        if self.resync(buf, skip > 0) {
+            self.state = State::Idle;
+        }
         err
     }
 
@@ -446,6 +449,13 @@ impl Decoder {
             let at = i + nl;
             if !self.line_seen {
                 self.line_seen = true;
+                // Reject a binary start line at once instead of waiting for an empty line
+                // that may never come (lost sync inside media data).
+                let line = buf.get(..at).unwrap_or(&[]);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+                    return Err(self.fail(buf, at + 1, 0, DecodeErrorKind::Syntax("start-line")));
+                }
                 if at >= limits.max_start_line {
                     return Err(self.fail(
                         buf,
@@ -763,4 +773,296 @@ fn parse_request_line(
         headers: Headers::with_capacity(8),
         body: Bytes::new(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(dec: &mut Decoder, input: &[u8]) -> Vec<Result<Message, DecodeErrorKind>> {
+        let mut buf = BytesMut::from(input);
+        let mut out = Vec::new();
+        for _ in 0..10_000 {
+            match dec.decode(&mut buf) {
+                Ok(Some(m)) => out.push(Ok(m)),
+                Ok(None) => break,
+                Err(e) => out.push(Err(e.kind)),
+            }
+        }
+        out
+    }
+
+    fn one(input: &[u8]) -> Message {
+        let mut dec = Decoder::new();
+        let mut v = decode_all(&mut dec, input);
+        assert_eq!(v.len(), 1, "{v:?}");
+        v.remove(0).unwrap()
+    }
+
+    fn resp(input: &[u8]) -> Response {
+        match one(input) {
+            Message::Response(r) => r,
+            m => panic!("not a response: {m:?}"),
+        }
+    }
+
+    fn req(input: &[u8]) -> Request {
+        match one(input) {
+            Message::Request(r) => r,
+            m => panic!("not a request: {m:?}"),
+        }
+    }
+
+    #[test]
+    fn request_with_body() {
+        let r = req(b"ANNOUNCE rtsp://h/p RTSP/1.0\r\nCSeq: 3\r\nContent-Length: 5\r\n\r\nhello");
+        assert_eq!(r.method, Method::ANNOUNCE);
+        assert_eq!(r.uri(), "rtsp://h/p");
+        assert_eq!(&r.body[..], b"hello");
+        assert_eq!(r.headers.get_str("cseq"), Some("3"));
+    }
+
+    #[test]
+    fn tolerant_forms() {
+        // Bare LF, trailing whitespace (Longse), missing reason phrase, lower-case names.
+        let r = resp(b"RTSP/1.0 200\ncseq: 2  \n\n");
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.reason.is_empty());
+        assert_eq!(r.headers.get_str(HeaderName::CSEQ), Some("2"));
+        let r = resp(b"RTSP/1.0 200 \r\nCSeq: 2\r\n\r\n");
+        assert!(r.reason.is_empty());
+        // Folded header line.
+        let r = resp(b"RTSP/1.0 200 OK\r\nPublic: OPTIONS,\r\n  DESCRIBE\r\nCSeq: 1\r\n\r\n");
+        assert_eq!(r.headers.get_str("Public"), Some("OPTIONS, DESCRIBE"));
+        // Leading blank lines and CRLF before a `$` frame.
+        let mut dec = Decoder::new();
+        let v = decode_all(
+            &mut dec,
+            b"\r\n\r\nRTSP/2.0 404 Not Found\r\n\r\n\r\n$\x01\x00\x01\x80",
+        );
+        assert_eq!(v.len(), 2);
+        assert!(
+            matches!(&v[1], Ok(Message::Data(d)) if d.channel == 1 && &d.payload[..] == b"\x80")
+        );
+        // Whitespace before the colon.
+        let r = resp(b"RTSP/1.0 200 OK\r\nCSeq : 7\r\n\r\n");
+        assert_eq!(r.headers.get_str("CSeq"), Some("7"));
+    }
+
+    #[test]
+    fn pipelined_and_bytewise() {
+        let input: &[u8] = b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\nSETUP rtsp://a/b RTSP/2.0\r\nCSeq: 2\r\nContent-Length: 2\r\n\r\nxy$\x00\x00\x03abcRTSP/1.0 200 OK\r\n\r\n";
+        let whole = decode_all(&mut Decoder::new(), input);
+        assert_eq!(whole.len(), 4);
+        let mut dec = Decoder::new();
+        let mut buf = BytesMut::new();
+        let mut split = Vec::new();
+        for &b in input {
+            buf.extend_from_slice(&[b]);
+            while let Some(m) = dec.decode(&mut buf).unwrap() {
+                split.push(Ok(m));
+            }
+        }
+        assert_eq!(whole, split);
+        assert_eq!(dec.position(), input.len() as u64);
+        dec.finish(&buf).unwrap();
+    }
+
+    #[test]
+    fn limits_are_typed_errors() {
+        let limits = Limits {
+            max_start_line: 32,
+            max_head: 64,
+            max_headers: 2,
+            max_body: 10,
+            max_interleaved: 4,
+        };
+        let k = |input: &[u8]| {
+            let mut dec = Decoder::with_limits(limits);
+            decode_all(&mut dec, input)
+                .into_iter()
+                .next()
+                .unwrap()
+                .unwrap_err()
+        };
+        assert_eq!(
+            k(b"OPTIONS rtsp://example.com/a/very/long/path RTSP/1.0\r\n\r\n"),
+            DecodeErrorKind::StartLineTooLong { limit: 32 }
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),
+            DecodeErrorKind::TooManyHeaders { limit: 2 }
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nA: 11111111111111111111111111111111111111111111111\r\n"),
+            DecodeErrorKind::HeadTooLarge { limit: 64 }
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nContent-Length: 4294967296\r\n\r\n"),
+            DecodeErrorKind::BodyTooLarge {
+                length: 1 << 32,
+                limit: 10
+            }
+        );
+        assert_eq!(
+            k(b"$\x02\x00\x05abcde"),
+            DecodeErrorKind::FrameTooLarge {
+                channel: 2,
+                length: 5,
+                limit: 4
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_values() {
+        let k = |input: &[u8]| {
+            decode_all(&mut Decoder::new(), input)
+                .into_iter()
+                .next()
+                .unwrap()
+                .unwrap_err()
+        };
+        for cl in ["-1", "abc", "", "1 2", "+3", "99999999999999999999"] {
+            let msg = format!("OPTIONS * RTSP/1.0\r\nContent-Length: {cl}\r\n\r\n");
+            assert_eq!(
+                k(msg.as_bytes()),
+                DecodeErrorKind::Syntax("Content-Length"),
+                "{cl}"
+            );
+        }
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+            DecodeErrorKind::Syntax("Content-Length")
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nX-A: a\xffb\r\n\r\n"),
+            DecodeErrorKind::InvalidHeaderValue(HeaderName::parse(b"X-A").unwrap())
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nX-A: a\0b\r\n\r\n"),
+            DecodeErrorKind::InvalidHeaderValue(HeaderName::parse(b"X-A").unwrap())
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.1\r\n\r\n"),
+            DecodeErrorKind::UnsupportedVersion
+        );
+        assert_eq!(
+            k(b"GET / HTTP/1.1\r\n\r\n"),
+            DecodeErrorKind::UnsupportedVersion
+        );
+        assert_eq!(
+            k(b"RTSP/1.0 20 OK\r\n\r\n"),
+            DecodeErrorKind::Syntax("Status-Code")
+        );
+        assert_eq!(
+            k(b"OPTIONS RTSP/1.0\r\n\r\n"),
+            DecodeErrorKind::Syntax("Request-Line")
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nNoColon\r\n\r\n"),
+            DecodeErrorKind::Syntax("header-field")
+        );
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\n folded\r\n\r\n"),
+            DecodeErrorKind::Syntax("header-field")
+        );
+        assert_eq!(
+            k(b"\x00\x01garbage\r\n"),
+            DecodeErrorKind::Syntax("start-line")
+        );
+    }
+
+    #[test]
+    fn resynchronises_after_errors() {
+        let input: &[u8] =
+            b"BAD\x01LINE\r\nmore junk\r\n$\x00\x00\x02\x80\x00RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n";
+        let v = decode_all(&mut Decoder::new(), input);
+        assert!(v[0].is_err());
+        assert!(matches!(&v[1], Ok(Message::Data(_))), "{v:?}");
+        assert!(matches!(&v[2], Ok(Message::Response(_))), "{v:?}");
+        assert_eq!(v.len(), 3);
+        // An oversized frame is skipped exactly and the next message decodes.
+        let limits = Limits {
+            max_interleaved: 2,
+            ..Limits::default()
+        };
+        let v = decode_all(
+            &mut Decoder::with_limits(limits),
+            b"$\x00\x00\x04\x80abcRTSP/1.0 200 OK\r\n\r\n",
+        );
+        assert!(v[0].is_err());
+        assert!(matches!(&v[1], Ok(Message::Response(_))), "{v:?}");
+        // A bad header skips the whole head.
+        let v = decode_all(
+            &mut Decoder::new(),
+            b"OPTIONS * RTSP/1.0\r\nContent-Length: x\r\n\r\nOPTIONS * RTSP/1.0\r\nCSeq: 2\r\n\r\n",
+        );
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert!(matches!(&v[1], Ok(Message::Request(r)) if r.headers.get_str("CSeq") == Some("2")));
+    }
+
+    #[test]
+    fn slow_header_is_cut_off() {
+        let mut dec = Decoder::new();
+        let mut buf = BytesMut::from(&b"OPTIONS * RTSP/1.0\r\nX-Slow: "[..]);
+        let mut err = None;
+        for _ in 0..20_000 {
+            buf.extend_from_slice(b"a");
+            match dec.decode(&mut buf) {
+                Ok(None) => {}
+                Ok(Some(m)) => panic!("unexpected {m:?}"),
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        assert_eq!(
+            err.unwrap().kind,
+            DecodeErrorKind::HeadTooLarge { limit: 16 * 1024 }
+        );
+        assert!(buf.len() <= 16 * 1024);
+    }
+
+    #[test]
+    fn finish_reports_truncation() {
+        let mut dec = Decoder::new();
+        let mut buf = BytesMut::from(&b"RTSP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nabc"[..]);
+        assert!(dec.decode(&mut buf).unwrap().is_none());
+        assert_eq!(
+            dec.finish(&buf).unwrap_err().kind,
+            DecodeErrorKind::Truncated
+        );
+        let mut dec = Decoder::new();
+        let buf = BytesMut::from(&b"\r\n"[..]);
+        dec.finish(&buf).unwrap();
+    }
+
+    #[test]
+    fn status_codes_for_errors() {
+        let e = |kind| DecodeError { pos: 0, kind };
+        assert_eq!(
+            e(DecodeErrorKind::UnsupportedVersion)
+                .status_code()
+                .as_u16(),
+            505
+        );
+        assert_eq!(
+            e(DecodeErrorKind::BodyTooLarge {
+                length: 1,
+                limit: 0
+            })
+            .status_code()
+            .as_u16(),
+            413
+        );
+        assert_eq!(
+            e(DecodeErrorKind::StartLineTooLong { limit: 1 })
+                .status_code()
+                .as_u16(),
+            414
+        );
+        assert_eq!(e(DecodeErrorKind::Syntax("x")).status_code().as_u16(), 400);
+    }
 }

@@ -1,0 +1,27 @@
+//! Parses every typed header a message carries and checks that formatting and parsing
+//! again gives the same value.
+
+use rtsp_proto::header::*;
+use rtsp_proto::message::Message;
+use rtsp_proto::Headers;
+
+fn check<H: TypedHeader + PartialEq + std::fmt::Debug>(headers: &Headers, what: &str) {
+    let Some(parsed) = headers.typed::<H>() else {
+        return;
+    };
+    let value = parsed.unwrap_or_else(|e| panic!("{what}: {e}\n{headers:?}"));
+    let text = value.to_value_string();
+    let again = H::parse(&text).unwrap_or_else(|e| panic!("{what}: reparse of {text:?}: {e}"));
+    assert_eq!(again, value, "{what}: {text:?}");
+}
+
+/// Checks every typed header known to the crate.
+pub fn check_typed_headers(msg: &Message) {
+    let headers = match msg {
+        Message::Request(r) => &r.headers,
+        Message::Response(r) => &r.headers,
+        Message::Data(_) => return,
+    };
+    check::<CSeq>(headers, "CSeq");
+    check::<ContentLength>(headers, "Content-Length");
+}
