@@ -173,6 +173,8 @@ pub struct Decoder {
     consumed: u64,
     /// How many bytes of the current head have been searched for its end.
     scanned: usize,
+    /// Stream offset where the item being decoded (or last returned) starts.
+    item_start: u64,
     /// Whether the current head's start line has ended.
     line_seen: bool,
     /// A parsed head waiting for `usize` body bytes.
@@ -198,6 +200,7 @@ impl Decoder {
             state: State::Idle,
             consumed: 0,
             scanned: 0,
+            item_start: 0,
             line_seen: false,
             pending: None,
         }
@@ -211,6 +214,12 @@ impl Decoder {
     /// How many bytes this decoder has consumed from the stream so far.
     pub fn position(&self) -> u64 {
         self.consumed
+    }
+
+    /// The stream offset where the item most recently returned by [`Decoder::decode`]
+    /// starts (after any blank lines before it).
+    pub fn item_start(&self) -> u64 {
+        self.item_start
     }
 
     /// Decodes the next item from the front of `buf`.
@@ -357,6 +366,7 @@ impl Decoder {
         let Some(&first) = buf.first() else {
             return Ok(None);
         };
+        self.item_start = self.consumed;
         if first == b'$' {
             return self.decode_frame(buf);
         }

@@ -1,0 +1,262 @@
+//! `inspect`: shows what rtsp-proto makes of a capture of RTSP traffic.
+//!
+//! ```text
+//! cargo run --example inspect -- [--json] FILE...
+//! ```
+//!
+//! Each FILE holds RTSP traffic: one or more messages, with or without `$`-interleaved
+//! frames (a camera transcript, a reassembled TCP stream), or a transcript in the
+//! `===== #n DIR ... len=N =====` format of the project's corpus. Every message is printed
+//! with its typed headers; every `$` frame with its channel and length. `--json` prints
+//! one JSON object per message or frame per line instead.
+//!
+//! The exit status is non-zero when a file cannot be read or decoded; the message names
+//! the file and the byte offset of the first item that failed.
+
+mod json;
+mod typed;
+
+/// `println!` that ends the program quietly when stdout is closed (`inspect ... | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+pub(crate) use say;
+
+use bytes::BytesMut;
+use rtsp_proto::message::{Decoder, Message};
+use std::process::ExitCode;
+
+struct Options {
+    json: bool,
+    files: Vec<String>,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut opts = Options {
+        json: false,
+        files: Vec::new(),
+    };
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--json" => opts.json = true,
+            "-h" | "--help" => {
+                return Err("usage: inspect [--json] FILE...".into());
+            }
+            s if s.starts_with("--") => return Err(format!("unknown option {s}")),
+            _ => opts.files.push(arg),
+        }
+    }
+    if opts.files.is_empty() {
+        return Err("usage: inspect [--json] FILE...".into());
+    }
+    Ok(opts)
+}
+
+/// One chunk of a file to decode as its own stream: a transcript entry or a whole file.
+struct Segment {
+    /// Offset of the segment's first byte in the file.
+    offset: u64,
+    /// Label such as `C->S conn=1`, for transcripts.
+    label: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// Splits a corpus transcript (`===== #n DIR conn=c ... len=N =====`) into its messages,
+/// or returns the whole file as one segment.
+fn segments(data: Vec<u8>) -> Result<Vec<Segment>, String> {
+    if !data.starts_with(b"===== #") {
+        return Ok(vec![Segment {
+            offset: 0,
+            label: None,
+            bytes: data,
+        }]);
+    }
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while pos < data.len() {
+        let rest = &data[pos..];
+        let nl = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or_else(|| format!("byte {pos}: transcript header without end of line"))?;
+        let header = String::from_utf8_lossy(&rest[..nl]).into_owned();
+        let len: usize = header
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix("len="))
+            .and_then(|l| l.parse().ok())
+            .ok_or_else(|| format!("byte {pos}: transcript header without len="))?;
+        let start = pos + nl + 1;
+        let end = start
+            .checked_add(len)
+            .filter(|&e| e <= data.len())
+            .ok_or_else(|| format!("byte {pos}: transcript entry runs past the end"))?;
+        let label = header
+            .split_whitespace()
+            .filter(|f| *f == "C->S" || *f == "S->C" || f.starts_with("conn="))
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(Segment {
+            offset: start as u64,
+            label: Some(label),
+            bytes: data[start..end].to_vec(),
+        });
+        pos = end + 1;
+    }
+    Ok(out)
+}
+
+fn print_message(opts: &Options, file: &str, seg: &Segment, offset: u64, msg: &Message) {
+    if opts.json {
+        let mut o = json::Obj::new();
+        match msg {
+            Message::Request(r) => {
+                o = o
+                    .str("type", "request")
+                    .str("file", file)
+                    .num("offset", offset as f64)
+                    .str("method", r.method.as_str())
+                    .str("uri", r.uri())
+                    .str("version", r.version.as_str());
+                o = o
+                    .raw(
+                        "headers",
+                        &json::pairs(r.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+                    )
+                    .raw("typed", &typed::json(&r.headers))
+                    .num("body_length", r.body.len() as f64);
+            }
+            Message::Response(r) => {
+                o = o
+                    .str("type", "response")
+                    .str("file", file)
+                    .num("offset", offset as f64)
+                    .str("version", r.version.as_str())
+                    .num("status", r.status.as_u16())
+                    .str("reason", &r.reason());
+                o = o
+                    .raw(
+                        "headers",
+                        &json::pairs(r.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+                    )
+                    .raw("typed", &typed::json(&r.headers))
+                    .num("body_length", r.body.len() as f64);
+            }
+            Message::Data(d) => {
+                o = o
+                    .str("type", "data")
+                    .str("file", file)
+                    .num("offset", offset as f64)
+                    .num("channel", d.channel)
+                    .num("length", d.payload.len() as f64);
+            }
+        }
+        if let Some(l) = &seg.label {
+            o = o.str("label", l);
+        }
+        say!("{}", o.finish());
+        return;
+    }
+    let label = seg
+        .label
+        .as_deref()
+        .map(|l| format!(" [{l}]"))
+        .unwrap_or_default();
+    match msg {
+        Message::Request(r) => {
+            say!(
+                "{file}@{offset}{label}: {} {} {}",
+                r.method,
+                r.uri(),
+                r.version
+            );
+            print_headers(&r.headers, &r.body);
+        }
+        Message::Response(r) => {
+            say!(
+                "{file}@{offset}{label}: {} {} {}",
+                r.version,
+                r.status.as_u16(),
+                r.reason()
+            );
+            print_headers(&r.headers, &r.body);
+        }
+        Message::Data(d) => {
+            say!(
+                "{file}@{offset}{label}: $ channel {} length {}",
+                d.channel,
+                d.payload.len()
+            );
+        }
+    }
+}
+
+fn print_headers(headers: &rtsp_proto::Headers, body: &[u8]) {
+    for (name, value) in headers {
+        say!("    {name}: {value}");
+        if let Some(t) = typed::describe(name, headers) {
+            say!("        = {t}");
+        }
+    }
+    if !body.is_empty() {
+        say!("    body: {} bytes", body.len());
+    }
+}
+
+fn inspect_file(opts: &Options, file: &str) -> Result<(usize, usize), String> {
+    let data = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+    let mut messages = 0;
+    let mut frames = 0;
+    for seg in segments(data).map_err(|e| format!("{file}: {e}"))? {
+        let mut dec = Decoder::new();
+        let mut buf = BytesMut::from(&seg.bytes[..]);
+        loop {
+            match dec.decode(&mut buf) {
+                Ok(Some(msg)) => {
+                    let offset = seg.offset + dec.item_start();
+                    if matches!(msg, Message::Data(_)) {
+                        frames += 1;
+                    } else {
+                        messages += 1;
+                    }
+                    print_message(opts, file, &seg, offset, &msg);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(format!("{file}: byte {}: {}", seg.offset + e.pos, e.kind));
+                }
+            }
+        }
+        dec.finish(&buf)
+            .map_err(|e| format!("{file}: byte {}: {}", seg.offset + e.pos, e.kind))?;
+    }
+    Ok((messages, frames))
+}
+
+fn main() -> ExitCode {
+    let opts = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            esay!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    for file in &opts.files {
+        match inspect_file(&opts, file) {
+            Ok((messages, frames)) => {
+                if !opts.json {
+                    say!("{file}: {messages} messages, {frames} interleaved frames");
+                }
+            }
+            Err(e) => {
+                esay!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,40 @@
+//! Typed views of the headers the library knows, for display.
+
+use rtsp_proto::header::{self, TypedHeader};
+use rtsp_proto::{HeaderName, Headers};
+
+fn show<H: TypedHeader + std::fmt::Debug>(headers: &Headers) -> String {
+    match headers.typed::<H>() {
+        Some(Ok(v)) => format!("{v:?}"),
+        Some(Err(e)) => format!("unparseable: {e}"),
+        None => String::new(),
+    }
+}
+
+/// Every typed header: its name and a renderer.
+fn table() -> Vec<(HeaderName, fn(&Headers) -> String)> {
+    vec![
+        (HeaderName::CSEQ, show::<header::CSeq>),
+        (HeaderName::CONTENT_LENGTH, show::<header::ContentLength>),
+    ]
+}
+
+/// The typed rendering of `name` in `headers`, if the library has a typed header for it.
+/// Repeated fields of list headers are combined into that one rendering.
+pub fn describe(name: &HeaderName, headers: &Headers) -> Option<String> {
+    table()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, f)| f(headers))
+}
+
+/// A JSON object mapping each typed header present to its rendering.
+pub fn json(headers: &Headers) -> String {
+    let mut o = crate::json::Obj::new();
+    for (name, f) in table() {
+        if headers.contains(&name) {
+            o = o.str(name.as_str(), &f(headers));
+        }
+    }
+    o.finish()
+}
