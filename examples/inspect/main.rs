@@ -25,7 +25,6 @@ macro_rules! say {
         }
     }};
 }
-pub(crate) use say;
 
 use bytes::BytesMut;
 use rtsp_proto::message::{Decoder, Message};
@@ -241,7 +240,7 @@ fn main() -> ExitCode {
     let opts = match parse_args() {
         Ok(o) => o,
         Err(e) => {
-            esay!("{e}");
+            eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
@@ -253,7 +252,7 @@ fn main() -> ExitCode {
                 }
             }
             Err(e) => {
-                esay!("error: {e}");
+                eprintln!("error: {e}");
                 return ExitCode::FAILURE;
             }
         }
