@@ -11,8 +11,11 @@ fn show<H: TypedHeader + std::fmt::Debug>(headers: &Headers) -> String {
     }
 }
 
+/// Renders one typed header of a header table.
+type Render = fn(&Headers) -> String;
+
 /// Every typed header: its name and a renderer.
-fn table() -> Vec<(HeaderName, fn(&Headers) -> String)> {
+fn table() -> Vec<(HeaderName, Render)> {
     vec![
         (HeaderName::CSEQ, show::<header::CSeq>),
         (HeaderName::CONTENT_LENGTH, show::<header::ContentLength>),
