@@ -49,3 +49,8 @@ pub use message::{
     Data, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,
     StatusCode, Version,
 };
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
