@@ -175,6 +175,9 @@ pub struct Decoder {
     scanned: usize,
     /// Stream offset where the item being decoded (or last returned) starts.
     item_start: u64,
+    /// Positions of the `\n` bytes of the current head found so far (reused between
+    /// messages, bounded by `max_head`).
+    line_ends: Vec<usize>,
     /// Whether the current head's start line has ended.
     line_seen: bool,
     /// A parsed head waiting for `usize` body bytes.
@@ -201,6 +204,7 @@ impl Decoder {
             consumed: 0,
             scanned: 0,
             item_start: 0,
+            line_ends: Vec::new(),
             line_seen: false,
             pending: None,
         }
@@ -381,7 +385,7 @@ impl Decoder {
         let head = buf.split_to(head_len).freeze();
         let start = self.consumed;
         self.consumed += head_len as u64;
-        let (msg, body_len) = match parse_head(&head, &self.limits) {
+        let (msg, body_len) = match parse_head(&head, &self.line_ends, &self.limits) {
             Ok(v) => v,
             Err((offset, kind)) => {
                 self.state = State::Resync {
@@ -448,45 +452,74 @@ impl Decoder {
     /// Finds the end of the header section (the byte after the empty line), scanning only
     /// bytes not scanned before. Enforces the start-line and head limits.
     fn find_head_end(&mut self, buf: &mut BytesMut) -> Result<Option<usize>, DecodeError> {
+        enum Found {
+            End(usize),
+            BadStartLine(usize),
+            StartLineTooLong,
+            NeedMore,
+        }
         let limits = self.limits;
-        let mut i = self.scanned;
-        loop {
-            let rest = buf.get(i..).unwrap_or(&[]);
-            let Some(nl) = memchr::memchr(b'\n', rest) else {
-                self.scanned = buf.len();
-                break;
-            };
-            let at = i + nl;
-            if !self.line_seen {
-                self.line_seen = true;
-                // Reject a binary start line at once instead of waiting for an empty line
-                // that may never come (lost sync inside media data).
-                let line = buf.get(..at).unwrap_or(&[]);
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                if line.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-                    return Err(self.fail(buf, at + 1, 0, DecodeErrorKind::Syntax("start-line")));
+        let from = self.scanned;
+        if from == 0 {
+            self.line_ends.clear();
+        }
+        let mut found = Found::NeedMore;
+        let mut scanned = buf.len();
+        {
+            let bytes: &[u8] = buf;
+            let rest = bytes.get(from..).unwrap_or(&[]);
+            for nl in newlines(rest) {
+                let at = from + nl;
+                if !self.line_seen {
+                    self.line_seen = true;
+                    // Reject a binary start line at once instead of waiting for an empty
+                    // line that may never come (lost sync inside media data).
+                    let line = bytes.get(..at).unwrap_or(&[]);
+                    if has_control_bytes(line.strip_suffix(b"\r").unwrap_or(line)) {
+                        found = Found::BadStartLine(at + 1);
+                        break;
+                    }
+                    if at >= limits.max_start_line {
+                        found = Found::StartLineTooLong;
+                        break;
+                    }
                 }
-                if at >= limits.max_start_line {
-                    return Err(self.fail(
-                        buf,
-                        0,
-                        0,
-                        DecodeErrorKind::StartLineTooLong {
-                            limit: limits.max_start_line,
-                        },
-                    ));
+                match (bytes.get(at + 1), bytes.get(at + 2)) {
+                    (Some(b'\n'), _) => {
+                        self.line_ends.extend_from_slice(&[at, at + 1]);
+                        found = Found::End(at + 2);
+                        break;
+                    }
+                    (Some(b'\r'), Some(b'\n')) => {
+                        self.line_ends.extend_from_slice(&[at, at + 2]);
+                        found = Found::End(at + 3);
+                        break;
+                    }
+                    (None, _) | (Some(b'\r'), None) => {
+                        // Cannot tell yet; rescan from this newline next time.
+                        scanned = at;
+                        break;
+                    }
+                    _ => self.line_ends.push(at),
                 }
             }
-            match (buf.get(at + 1), buf.get(at + 2)) {
-                (Some(b'\n'), _) => return self.check_head_len(buf, at + 2),
-                (Some(b'\r'), Some(b'\n')) => return self.check_head_len(buf, at + 3),
-                (None, _) | (Some(b'\r'), None) => {
-                    // Cannot tell yet; rescan from this newline next time.
-                    self.scanned = at;
-                    break;
-                }
-                _ => i = at + 1,
+        }
+        match found {
+            Found::End(len) => return self.check_head_len(buf, len),
+            Found::BadStartLine(skip) => {
+                return Err(self.fail(buf, skip, 0, DecodeErrorKind::Syntax("start-line")));
             }
+            Found::StartLineTooLong => {
+                return Err(self.fail(
+                    buf,
+                    0,
+                    0,
+                    DecodeErrorKind::StartLineTooLong {
+                        limit: limits.max_start_line,
+                    },
+                ));
+            }
+            Found::NeedMore => self.scanned = scanned,
         }
         if !self.line_seen && buf.len() >= limits.max_start_line {
             return Err(self.fail(
@@ -564,17 +597,76 @@ fn looks_like_message_start(buf: &[u8]) -> Option<bool> {
 
 type HeadError = (usize, DecodeErrorKind);
 
-/// Splits the next line (without its terminator) off `head[pos..]`, returning the line's
-/// range and the position after its terminator.
+/// The next line of `head` starting at `pos`, given the iterator over the head's newline
+/// positions: the line's range without its terminator, and the position after it.
 #[inline]
-fn next_line(head: &[u8], pos: usize) -> Option<(usize, usize, usize)> {
-    let rest = head.get(pos..)?;
-    let nl = memchr::memchr(b'\n', rest)?;
-    let mut end = pos + nl;
+fn next_line(
+    head: &[u8],
+    newlines: &mut std::slice::Iter<'_, usize>,
+    pos: usize,
+) -> Option<(usize, usize, usize)> {
+    let nl = *newlines.next()?;
+    let mut end = nl;
     if end > pos && head.get(end - 1) == Some(&b'\r') {
         end -= 1;
     }
-    Some((pos, end, pos + nl + 1))
+    Some((pos, end, nl + 1))
+}
+
+/// Position of the first `needle` in `hay`. Header lines are short, so a word-at-a-time
+/// scan beats a SIMD search's set-up cost here.
+#[inline]
+fn find_byte(hay: &[u8], needle: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let pattern = LO.wrapping_mul(u64::from(needle));
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ pattern;
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return Some(base + (found.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| base + i)
+}
+
+/// Iterator over the positions of `\n` in `hay`.
+struct Newlines<'a> {
+    hay: &'a [u8],
+    pos: usize,
+}
+
+impl Iterator for Newlines<'_> {
+    type Item = usize;
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        let at = self.pos + find_byte(self.hay.get(self.pos..)?, b'\n')?;
+        self.pos = at + 1;
+        Some(at)
+    }
+}
+
+fn newlines(hay: &[u8]) -> Newlines<'_> {
+    Newlines { hay, pos: 0 }
+}
+
+/// True when `b` holds a control character other than horizontal tab.
+#[inline]
+fn has_control_bytes(b: &[u8]) -> bool {
+    let mut bad = false;
+    for &c in b {
+        bad |= (c < 0x20 && c != b'\t') | (c == 0x7f);
+    }
+    bad
 }
 
 #[inline]
@@ -593,12 +685,17 @@ fn trim_start(head: &[u8], mut start: usize, end: usize) -> usize {
     start
 }
 
-/// Parses a complete header section (start line through the empty line). Returns the
-/// message without its body and the body length.
-fn parse_head(head: &Bytes, limits: &Limits) -> Result<(Message, usize), HeadError> {
+/// Parses a complete header section (start line through the empty line), given the
+/// positions of its `\n` bytes. Returns the message without its body and the body length.
+fn parse_head(
+    head: &Bytes,
+    line_ends: &[usize],
+    limits: &Limits,
+) -> Result<(Message, usize), HeadError> {
     let bytes: &[u8] = head;
+    let mut lines = line_ends.iter();
     let (ls, le, mut pos) =
-        next_line(bytes, 0).ok_or((0, DecodeErrorKind::Syntax("start-line")))?;
+        next_line(bytes, &mut lines, 0).ok_or((0, DecodeErrorKind::Syntax("start-line")))?;
     let le = trim_end(bytes, ls, le);
     let line = bytes.get(ls..le).unwrap_or(&[]);
 
@@ -615,7 +712,7 @@ fn parse_head(head: &Bytes, limits: &Limits) -> Result<(Message, usize), HeadErr
     };
     let mut content_length: Option<u64> = None;
 
-    while let Some((s, e, next)) = next_line(bytes, pos) {
+    while let Some((s, e, next)) = next_line(bytes, &mut lines, pos) {
         let line_pos = pos;
         pos = next;
         if s == e {
@@ -653,11 +750,11 @@ fn parse_head(head: &Bytes, limits: &Limits) -> Result<(Message, usize), HeadErr
             ));
         }
         let line = bytes.get(s..e).unwrap_or(&[]);
-        let colon = memchr::memchr(b':', line)
-            .ok_or((line_pos, DecodeErrorKind::Syntax("header-field")))?;
+        let colon =
+            find_byte(line, b':').ok_or((line_pos, DecodeErrorKind::Syntax("header-field")))?;
         // Some devices put whitespace before the colon; tolerate it.
         let name_end = trim_end(bytes, s, s + colon);
-        let name = HeaderName::from_shared(head.slice(s..name_end))
+        let name = HeaderName::from_shared_range(head, s..name_end)
             .map_err(|_| (line_pos, DecodeErrorKind::Syntax("field-name")))?;
         let vs = trim_start(bytes, s + colon + 1, e);
         let ve = trim_end(bytes, vs, e);
@@ -1047,6 +1144,19 @@ mod tests {
         let mut dec = Decoder::new();
         let buf = BytesMut::from(&b"\r\n"[..]);
         dec.finish(&buf).unwrap();
+    }
+
+    #[test]
+    fn find_byte_agrees_with_position() {
+        let hay = b"Content-Length: 12\r\nCSeq:\n0123456789abcdef\n";
+        for start in 0..hay.len() {
+            for needle in [b'\n', b':', b'z', b'C'] {
+                let h = &hay[start..];
+                assert_eq!(find_byte(h, needle), h.iter().position(|&b| b == needle));
+            }
+        }
+        let all: Vec<usize> = newlines(hay).collect();
+        assert_eq!(all, [19, 25, 42]);
     }
 
     #[test]

@@ -30,7 +30,7 @@ enum NameRepr {
 }
 
 macro_rules! header_names {
-    ($( $konst:ident = $variant:ident, $text:literal, $lower:literal; )+) => {
+    ($( $konst:ident = $variant:ident, $text:literal; )+) => {
         #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
         enum StdName { $($variant,)+ }
 
@@ -38,10 +38,10 @@ macro_rules! header_names {
             const fn as_str(self) -> &'static str {
                 match self { $(StdName::$variant => $text,)+ }
             }
-            fn from_lowercase(b: &[u8]) -> Option<StdName> {
-                match b { $($lower => Some(StdName::$variant),)+ _ => None }
-            }
         }
+
+        /// Every registered name, in canonical spelling.
+        const STD_NAMES: &[(&str, StdName)] = &[$(($text, StdName::$variant),)+];
 
         impl HeaderName {
             $(
@@ -53,67 +53,67 @@ macro_rules! header_names {
 }
 
 header_names! {
-    ACCEPT = Accept, "Accept", b"accept";
-    ACCEPT_CREDENTIALS = AcceptCredentials, "Accept-Credentials", b"accept-credentials";
-    ACCEPT_ENCODING = AcceptEncoding, "Accept-Encoding", b"accept-encoding";
-    ACCEPT_LANGUAGE = AcceptLanguage, "Accept-Language", b"accept-language";
-    ACCEPT_RANGES = AcceptRanges, "Accept-Ranges", b"accept-ranges";
-    ALLOW = Allow, "Allow", b"allow";
-    AUTHENTICATION_INFO = AuthenticationInfo, "Authentication-Info", b"authentication-info";
-    AUTHORIZATION = Authorization, "Authorization", b"authorization";
-    BANDWIDTH = Bandwidth, "Bandwidth", b"bandwidth";
-    BLOCKSIZE = Blocksize, "Blocksize", b"blocksize";
-    CACHE_CONTROL = CacheControl, "Cache-Control", b"cache-control";
-    CONFERENCE = Conference, "Conference", b"conference";
-    CONNECTION = Connection, "Connection", b"connection";
-    CONNECTION_CREDENTIALS = ConnectionCredentials, "Connection-Credentials", b"connection-credentials";
-    CONTENT_BASE = ContentBase, "Content-Base", b"content-base";
-    CONTENT_ENCODING = ContentEncoding, "Content-Encoding", b"content-encoding";
-    CONTENT_LANGUAGE = ContentLanguage, "Content-Language", b"content-language";
-    CONTENT_LENGTH = ContentLength, "Content-Length", b"content-length";
-    CONTENT_LOCATION = ContentLocation, "Content-Location", b"content-location";
-    CONTENT_TYPE = ContentType, "Content-Type", b"content-type";
-    CSEQ = CSeq, "CSeq", b"cseq";
-    DATE = Date, "Date", b"date";
-    EXPIRES = Expires, "Expires", b"expires";
-    FROM = From, "From", b"from";
-    IF_MATCH = IfMatch, "If-Match", b"if-match";
-    IF_MODIFIED_SINCE = IfModifiedSince, "If-Modified-Since", b"if-modified-since";
-    IF_NONE_MATCH = IfNoneMatch, "If-None-Match", b"if-none-match";
-    KEYMGMT = KeyMgmt, "KeyMgmt", b"keymgmt";
-    LAST_MODIFIED = LastModified, "Last-Modified", b"last-modified";
-    LOCATION = Location, "Location", b"location";
-    MEDIA_PROPERTIES = MediaProperties, "Media-Properties", b"media-properties";
-    MEDIA_RANGE = MediaRange, "Media-Range", b"media-range";
-    MTAG = MTag, "MTag", b"mtag";
-    NOTIFY_REASON = NotifyReason, "Notify-Reason", b"notify-reason";
-    PIPELINED_REQUESTS = PipelinedRequests, "Pipelined-Requests", b"pipelined-requests";
-    PROXY_AUTHENTICATE = ProxyAuthenticate, "Proxy-Authenticate", b"proxy-authenticate";
-    PROXY_AUTHENTICATION_INFO = ProxyAuthenticationInfo, "Proxy-Authentication-Info", b"proxy-authentication-info";
-    PROXY_AUTHORIZATION = ProxyAuthorization, "Proxy-Authorization", b"proxy-authorization";
-    PROXY_REQUIRE = ProxyRequire, "Proxy-Require", b"proxy-require";
-    PROXY_SUPPORTED = ProxySupported, "Proxy-Supported", b"proxy-supported";
-    PUBLIC = Public, "Public", b"public";
-    RANGE = Range, "Range", b"range";
-    REFERRER = Referrer, "Referrer", b"referrer";
-    REFERER = Referer, "Referer", b"referer";
-    REQUEST_STATUS = RequestStatus, "Request-Status", b"request-status";
-    REQUIRE = Require, "Require", b"require";
-    RETRY_AFTER = RetryAfter, "Retry-After", b"retry-after";
-    RTP_INFO = RtpInfo, "RTP-Info", b"rtp-info";
-    SCALE = Scale, "Scale", b"scale";
-    SEEK_STYLE = SeekStyle, "Seek-Style", b"seek-style";
-    SERVER = Server, "Server", b"server";
-    SESSION = Session, "Session", b"session";
-    SPEED = Speed, "Speed", b"speed";
-    SUPPORTED = Supported, "Supported", b"supported";
-    TERMINATE_REASON = TerminateReason, "Terminate-Reason", b"terminate-reason";
-    TIMESTAMP = Timestamp, "Timestamp", b"timestamp";
-    TRANSPORT = Transport, "Transport", b"transport";
-    UNSUPPORTED = Unsupported, "Unsupported", b"unsupported";
-    USER_AGENT = UserAgent, "User-Agent", b"user-agent";
-    VIA = Via, "Via", b"via";
-    WWW_AUTHENTICATE = WwwAuthenticate, "WWW-Authenticate", b"www-authenticate";
+    ACCEPT = Accept, "Accept";
+    ACCEPT_CREDENTIALS = AcceptCredentials, "Accept-Credentials";
+    ACCEPT_ENCODING = AcceptEncoding, "Accept-Encoding";
+    ACCEPT_LANGUAGE = AcceptLanguage, "Accept-Language";
+    ACCEPT_RANGES = AcceptRanges, "Accept-Ranges";
+    ALLOW = Allow, "Allow";
+    AUTHENTICATION_INFO = AuthenticationInfo, "Authentication-Info";
+    AUTHORIZATION = Authorization, "Authorization";
+    BANDWIDTH = Bandwidth, "Bandwidth";
+    BLOCKSIZE = Blocksize, "Blocksize";
+    CACHE_CONTROL = CacheControl, "Cache-Control";
+    CONFERENCE = Conference, "Conference";
+    CONNECTION = Connection, "Connection";
+    CONNECTION_CREDENTIALS = ConnectionCredentials, "Connection-Credentials";
+    CONTENT_BASE = ContentBase, "Content-Base";
+    CONTENT_ENCODING = ContentEncoding, "Content-Encoding";
+    CONTENT_LANGUAGE = ContentLanguage, "Content-Language";
+    CONTENT_LENGTH = ContentLength, "Content-Length";
+    CONTENT_LOCATION = ContentLocation, "Content-Location";
+    CONTENT_TYPE = ContentType, "Content-Type";
+    CSEQ = CSeq, "CSeq";
+    DATE = Date, "Date";
+    EXPIRES = Expires, "Expires";
+    FROM = From, "From";
+    IF_MATCH = IfMatch, "If-Match";
+    IF_MODIFIED_SINCE = IfModifiedSince, "If-Modified-Since";
+    IF_NONE_MATCH = IfNoneMatch, "If-None-Match";
+    KEYMGMT = KeyMgmt, "KeyMgmt";
+    LAST_MODIFIED = LastModified, "Last-Modified";
+    LOCATION = Location, "Location";
+    MEDIA_PROPERTIES = MediaProperties, "Media-Properties";
+    MEDIA_RANGE = MediaRange, "Media-Range";
+    MTAG = MTag, "MTag";
+    NOTIFY_REASON = NotifyReason, "Notify-Reason";
+    PIPELINED_REQUESTS = PipelinedRequests, "Pipelined-Requests";
+    PROXY_AUTHENTICATE = ProxyAuthenticate, "Proxy-Authenticate";
+    PROXY_AUTHENTICATION_INFO = ProxyAuthenticationInfo, "Proxy-Authentication-Info";
+    PROXY_AUTHORIZATION = ProxyAuthorization, "Proxy-Authorization";
+    PROXY_REQUIRE = ProxyRequire, "Proxy-Require";
+    PROXY_SUPPORTED = ProxySupported, "Proxy-Supported";
+    PUBLIC = Public, "Public";
+    RANGE = Range, "Range";
+    REFERRER = Referrer, "Referrer";
+    REFERER = Referer, "Referer";
+    REQUEST_STATUS = RequestStatus, "Request-Status";
+    REQUIRE = Require, "Require";
+    RETRY_AFTER = RetryAfter, "Retry-After";
+    RTP_INFO = RtpInfo, "RTP-Info";
+    SCALE = Scale, "Scale";
+    SEEK_STYLE = SeekStyle, "Seek-Style";
+    SERVER = Server, "Server";
+    SESSION = Session, "Session";
+    SPEED = Speed, "Speed";
+    SUPPORTED = Supported, "Supported";
+    TERMINATE_REASON = TerminateReason, "Terminate-Reason";
+    TIMESTAMP = Timestamp, "Timestamp";
+    TRANSPORT = Transport, "Transport";
+    UNSUPPORTED = Unsupported, "Unsupported";
+    USER_AGENT = UserAgent, "User-Agent";
+    VIA = Via, "Via";
+    WWW_AUTHENTICATE = WwwAuthenticate, "WWW-Authenticate";
 }
 
 /// Error for a header name that is not an RFC 7826 `token`.
@@ -137,6 +137,21 @@ impl HeaderName {
         }
         validate_name(name)?;
         Ok(HeaderName(NameRepr::Custom(Bytes::copy_from_slice(name))))
+    }
+
+    /// Parses the name `bytes[range]` of a shared buffer without touching the buffer's
+    /// reference count for registered names.
+    #[inline]
+    pub(crate) fn from_shared_range(
+        buf: &Bytes,
+        range: std::ops::Range<usize>,
+    ) -> Result<HeaderName, InvalidHeaderName> {
+        let name = buf.get(range.clone()).ok_or(InvalidHeaderName)?;
+        if let Some(s) = lookup_std(name) {
+            return Ok(HeaderName(NameRepr::Standard(s)));
+        }
+        validate_name(name)?;
+        Ok(HeaderName(NameRepr::Custom(buf.slice(range))))
     }
 
     /// Like [`HeaderName::parse`], sharing `name`'s buffer for unregistered names.
@@ -192,17 +207,52 @@ fn validate_name(name: &[u8]) -> Result<(), InvalidHeaderName> {
     Ok(())
 }
 
+/// Slots of the open-addressing table that maps a name's hash to its `STD_NAMES` index.
+const NAME_SLOTS: usize = 256;
+
+/// Case-insensitive hash of a header name from its length and three of its bytes.
+const fn name_hash(b: &[u8]) -> usize {
+    let n = b.len();
+    if n == 0 {
+        return 0;
+    }
+    // `| 0x20` folds ASCII letters to lower case (and leaves `-` and digits alone).
+    let first = (b[0] | 0x20) as usize;
+    let mid = (b[n / 2] | 0x20) as usize;
+    let last = (b[n - 1] | 0x20) as usize;
+    (n.wrapping_mul(37) ^ first.wrapping_mul(7) ^ mid.wrapping_mul(131) ^ last.wrapping_mul(17))
+        % NAME_SLOTS
+}
+
+/// `STD_NAMES` index + 1 per slot (0 = empty), built at compile time with linear probing.
+const NAME_TABLE: [u8; NAME_SLOTS] = {
+    let mut table = [0u8; NAME_SLOTS];
+    let mut i = 0;
+    while i < STD_NAMES.len() {
+        let mut slot = name_hash(STD_NAMES[i].0.as_bytes());
+        while table[slot] != 0 {
+            slot = (slot + 1) % NAME_SLOTS;
+        }
+        table[slot] = (i + 1) as u8;
+        i += 1;
+    }
+    table
+};
+
 #[inline]
 fn lookup_std(name: &[u8]) -> Option<StdName> {
-    if name.len() > MAX_STD_NAME {
+    if name.is_empty() || name.len() > MAX_STD_NAME {
         return None;
     }
-    let mut buf = [0u8; MAX_STD_NAME];
-    let lower = buf.get_mut(..name.len())?;
-    for (d, s) in lower.iter_mut().zip(name) {
-        *d = s.to_ascii_lowercase();
+    let mut slot = name_hash(name);
+    loop {
+        let idx = usize::from(*NAME_TABLE.get(slot)?);
+        let (text, std) = STD_NAMES.get(idx.checked_sub(1)?)?;
+        if text.as_bytes() == name || text.as_bytes().eq_ignore_ascii_case(name) {
+            return Some(*std);
+        }
+        slot = (slot + 1) % NAME_SLOTS;
     }
-    StdName::from_lowercase(lower)
 }
 
 impl PartialEq for HeaderName {
@@ -303,14 +353,15 @@ impl fmt::Display for HeaderValue {
 /// Checks that a header value has no control characters (except HTAB) and is UTF-8.
 #[inline]
 pub(crate) fn validate_value(v: &[u8]) -> Result<(), InvalidHeaderValue> {
-    let mut non_ascii = false;
+    // Branch-free reduction over the bytes, which the compiler vectorises; the rare
+    // non-ASCII value then gets a UTF-8 check.
+    let mut bad = false;
+    let mut high = 0u8;
     for &b in v {
-        if (b < 0x20 && b != b'\t') || b == 0x7f {
-            return Err(InvalidHeaderValue);
-        }
-        non_ascii |= b >= 0x80;
+        bad |= (b < 0x20 && b != b'\t') | (b == 0x7f);
+        high |= b;
     }
-    if non_ascii && std::str::from_utf8(v).is_err() {
+    if bad || (high >= 0x80 && std::str::from_utf8(v).is_err()) {
         return Err(InvalidHeaderValue);
     }
     Ok(())
@@ -530,6 +581,19 @@ mod tests {
         assert!(HeaderName::parse(b"Bad Name").is_err());
         assert!(HeaderName::parse(b"").is_err());
         assert!(HeaderName::parse(b"a:b").is_err());
+    }
+
+    #[test]
+    fn every_registered_name_is_found_in_any_case() {
+        assert!(STD_NAMES.len() < 255);
+        for (text, std) in STD_NAMES {
+            assert_eq!(lookup_std(text.as_bytes()), Some(*std));
+            assert_eq!(lookup_std(text.to_ascii_uppercase().as_bytes()), Some(*std));
+            assert_eq!(lookup_std(text.to_ascii_lowercase().as_bytes()), Some(*std));
+        }
+        assert_eq!(lookup_std(b"X-Unknown"), None);
+        assert_eq!(lookup_std(b"CSeqq"), None);
+        assert_eq!(lookup_std(b""), None);
     }
 
     #[test]
