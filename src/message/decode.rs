@@ -10,7 +10,8 @@ use bytes::{Buf, Bytes, BytesMut};
 ///
 /// ```
 /// use rtsp_proto::message::Limits;
-/// let limits = Limits { max_body: 64 * 1024, ..Limits::default() };
+/// let mut limits = Limits::default();
+/// limits.max_body = 64 * 1024;
 /// assert_eq!(limits.max_headers, 64);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
