@@ -17,7 +17,8 @@ use std::time::Duration;
 /// RTSP 1.0 allows a comma-separated list of ranges (`1#ranges-specifier`) followed by
 /// `;time=<utc-time>`; RTSP 2.0 allows a single range. Both are read into
 /// [`ranges`](Range::ranges) (at most [`Range::MAX_RANGES`]); a list is written with
-/// `, `.
+/// `, `. [`Range::default`] has no ranges, which is not a valid header: add one before
+/// formatting.
 ///
 /// Times are represented exactly (integer seconds and nanoseconds, never floats), so
 /// `parse(format(r)) == r`. Formatting writes a canonical form: `npt=0.000-` is read as

@@ -1510,6 +1510,27 @@ mod tests {
     }
 
     #[test]
+    fn through_headers() {
+        use crate::{HeaderValue, Headers};
+        let mut h = Headers::new();
+        for v in [
+            "RTP/AVP;unicast;client_port=1000-1001",
+            "RTP/AVP/TCP;interleaved=0-1",
+        ] {
+            h.append(HeaderName::TRANSPORT, HeaderValue::from_static(v));
+        }
+        let t = h.typed::<Transport>().unwrap().unwrap();
+        assert_eq!(t.0.len(), 2);
+        assert!(t.0[1].is_tcp());
+        let mut out = Headers::new();
+        out.insert_typed(&t);
+        assert_eq!(
+            out.get_str(HeaderName::TRANSPORT),
+            Some("RTP/AVP;unicast;client_port=1000-1001, RTP/AVP/TCP;interleaved=0-1")
+        );
+    }
+
+    #[test]
     fn errors_name_rule_and_position() {
         let e = Transport::parse("RTP/AVP;interleaved=999999").unwrap_err();
         assert_eq!(e.kind, HeaderErrorKind::OutOfRange("channel"));
