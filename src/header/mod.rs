@@ -10,9 +10,18 @@
 //! Unknown headers stay accessible as raw values through [`Headers`](crate::Headers).
 
 mod basic;
+mod range;
+mod session;
 pub mod syntax;
+mod transport;
 
 pub use basic::{CSeq, ContentLength};
+pub use range::{NptTime, Range, RangeSpec, SmpteTime, SmpteType, TimeRange, UtcTime};
+pub use session::Session;
+pub use transport::{
+    ChannelRange, ConnectionReuse, Delivery, LowerTransport, Mode, PortRange, Profile, SetupRole,
+    Ssrc, Transport, TransportId, TransportSpec,
+};
 
 use crate::message::HeaderName;
 
