@@ -13,7 +13,7 @@
 //! ```
 //! use bytes::BytesMut;
 //! use rtsp_proto::message::{Decoder, Message};
-//! use rtsp_proto::header::CSeq;
+//! use rtsp_proto::header::{CSeq, Session};
 //!
 //! let mut decoder = Decoder::new();
 //! let mut buf = BytesMut::new();
@@ -24,7 +24,8 @@
 //!     match msg {
 //!         Message::Response(resp) => {
 //!             assert_eq!(resp.cseq().unwrap()?, CSeq(3));
-//!             assert_eq!(resp.headers.get_str("Session"), Some("12345678;timeout=60"));
+//!             let session = resp.headers.typed::<Session>().unwrap()?;
+//!             assert_eq!((session.id.as_str(), session.timeout), ("12345678", Some(60)));
 //!         }
 //!         Message::Data(frame) => assert_eq!(frame.channel, 0),
 //!         Message::Request(_) => unreachable!(),

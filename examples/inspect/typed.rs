@@ -19,6 +19,9 @@ fn table() -> Vec<(HeaderName, Render)> {
     vec![
         (HeaderName::CSEQ, show::<header::CSeq>),
         (HeaderName::CONTENT_LENGTH, show::<header::ContentLength>),
+        (HeaderName::TRANSPORT, show::<header::Transport>),
+        (HeaderName::SESSION, show::<header::Session>),
+        (HeaderName::RANGE, show::<header::Range>),
     ]
 }
 

@@ -24,4 +24,7 @@ pub fn check_typed_headers(msg: &Message) {
     };
     check::<CSeq>(headers, "CSeq");
     check::<ContentLength>(headers, "Content-Length");
+    check::<Transport>(headers, "Transport");
+    check::<Session>(headers, "Session");
+    check::<Range>(headers, "Range");
 }
