@@ -496,6 +496,10 @@ impl SmpteTime {
 /// The fraction is kept to the nanosecond; further digits are ignored. Dates are checked
 /// (month lengths and leap years); a leap second (`60`) is accepted.
 ///
+/// Background: RFC 2326's own RECORD example (§14.6) writes
+/// `clock=19961110T1925-19961110T2015`, without seconds and without the trailing `Z`;
+/// both omissions are accepted (seconds read as 0) and the canonical form is written back.
+///
 /// [RFC 2326 §3.7]: https://www.rfc-editor.org/rfc/rfc2326#section-3.7
 /// [RFC 7826 §4.4.3]: https://www.rfc-editor.org/rfc/rfc7826#section-4.4.3
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -553,7 +557,7 @@ impl UtcTime {
         let body = s
             .strip_suffix('Z')
             .or_else(|| s.strip_suffix('z'))
-            .ok_or(HeaderErrorKind::Syntax(RULE))?;
+            .unwrap_or(s);
         let (date, clock) = body
             .split_once(['T', 't'])
             .ok_or(HeaderErrorKind::Syntax(RULE))?;
@@ -561,7 +565,7 @@ impl UtcTime {
             Some((c, f)) => (c, Some(f)),
             None => (clock, None),
         };
-        if date.len() != 8 || hms.len() != 6 {
+        if date.len() != 8 || !(hms.len() == 6 || (hms.len() == 4 && frac.is_none())) {
             return Err(HeaderErrorKind::Syntax(RULE));
         }
         let num = |a: usize, b: usize, t: &str| -> Result<u64, HeaderErrorKind> {
@@ -577,7 +581,11 @@ impl UtcTime {
             num(6, 8, date)? as u8,
             num(0, 2, hms)? as u8,
             num(2, 4, hms)? as u8,
-            num(4, 6, hms)? as u8,
+            if hms.len() == 6 {
+                num(4, 6, hms)? as u8
+            } else {
+                0
+            },
             nanos,
         )
         .ok_or(HeaderErrorKind::OutOfRange(RULE))
@@ -839,7 +847,18 @@ mod tests {
         assert!(Range::parse("clock=19961308T000000Z-").is_err());
         assert!(Range::parse("clock=19961108T240000Z-").is_err());
         assert!(Range::parse("clock=1996118T142300Z-").is_err());
-        assert!(Range::parse("clock=19961108T142300-").is_err());
+        // RFC 2326 §14.6 writes clock times without seconds and without `Z`.
+        let lenient = Range::parse("clock=19961110T1925-19961110T2015").unwrap();
+        assert_eq!(
+            lenient,
+            Range::parse("clock=19961110T192500Z-19961110T201500Z").unwrap()
+        );
+        assert_eq!(
+            Range::parse("clock=19961108T142300-").unwrap(),
+            Range::parse("clock=19961108T142300Z-").unwrap()
+        );
+        assert!(Range::parse("clock=19961108T14230Z-").is_err());
+        assert!(Range::parse("clock=19961108T1423.5Z-").is_err());
     }
 
     #[test]
