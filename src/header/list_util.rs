@@ -178,4 +178,115 @@ mod tests {
         split_list(&HeaderName::PUBLIC, &commas, 0, "x", &mut out).unwrap();
         assert!(out.is_empty());
     }
+
+    /// Every parser of these modules returns (Ok or Err) on hostile input, without
+    /// panicking, alone and as repeated fields.
+    #[test]
+    fn hostile_inputs_never_panic() {
+        use crate::header::*;
+
+        fn all(v: &str) {
+            fn one<H: TypedHeader>(v: &str) {
+                let _ = H::parse(v);
+                let _ = H::parse_values([v, v].into_iter());
+                if let Ok(h) = H::parse(v) {
+                    let _ = H::parse(&h.to_value_string());
+                }
+            }
+            one::<RtpInfo>(v);
+            one::<WwwAuthenticate>(v);
+            one::<ProxyAuthenticate>(v);
+            one::<Authorization>(v);
+            one::<ProxyAuthorization>(v);
+            one::<Public>(v);
+            one::<Allow>(v);
+            one::<Require>(v);
+            one::<ProxyRequire>(v);
+            one::<Supported>(v);
+            one::<ProxySupported>(v);
+            one::<Unsupported>(v);
+            one::<AcceptRanges>(v);
+            one::<ContentBase>(v);
+            one::<ContentLocation>(v);
+            one::<Location>(v);
+            one::<ContentType>(v);
+            one::<Accept>(v);
+            one::<Scale>(v);
+            one::<Speed>(v);
+            one::<MediaProperties>(v);
+            one::<SeekStyle>(v);
+            one::<NotifyReason>(v);
+            one::<PipelinedRequests>(v);
+        }
+
+        let long_digits = "9".repeat(1000);
+        let many_commas = ",".repeat(10_000);
+        let many_semis = ";".repeat(10_000);
+        let many_quotes = "\"".repeat(1001);
+        let many_items = "a=b,".repeat(10_000);
+        let bases = [
+            "",
+            " ",
+            "\"",
+            "\"\"",
+            "\\",
+            "\"\\",
+            ";;;",
+            ",,,",
+            "=",
+            "=,=;=:",
+            ":",
+            "-",
+            "--",
+            ".",
+            "*/*",
+            "/",
+            "<",
+            ">",
+            "<>",
+            "\t",
+            "caf\u{e9} \u{20ac}\u{1F600}",
+            "\u{feff}",
+            "18446744073709551616",
+            "-18446744073709551616",
+            "1e308",
+            "1-",
+            "-1-",
+            "0.0000000000000000000000000000001",
+            &long_digits,
+            &many_commas,
+            &many_semis,
+            &many_quotes,
+            &many_items,
+        ];
+        let prefixes = [
+            "",
+            "url=",
+            "url=\"",
+            "url=\"a\" ",
+            "url=\"a\" ssrc=",
+            "url=\"a\" ssrc=1:",
+            "url=a;seq=",
+            "url=a;rtptime=",
+            "url=a;ssrc=",
+            "Digest ",
+            "Digest realm=",
+            "Basic ",
+            "Basic realm=\"x\", ",
+            "a/b;",
+            "a/b;q=",
+            "Scales=\"",
+            "Random-Access=",
+            "Time-Duration=",
+        ];
+        for p in prefixes {
+            for b in bases {
+                all(&format!("{p}{b}"));
+                if b.len() < 100 {
+                    all(&format!("{p}{b}{b}"));
+                    all(&format!("{b}{p}"));
+                }
+            }
+        }
+    }
 }

@@ -457,8 +457,8 @@ impl TypedHeader for RtpInfo {
 fn is_bare_url(url: &str) -> bool {
     !url.is_empty()
         && !url
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b',' | b';'))
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | ',' | ';'))
 }
 
 #[cfg(test)]
