@@ -288,6 +288,14 @@ fn parse_param(
             HeaderErrorKind::Syntax("auth-param"),
         ));
     }
+    let v = v.trim();
+    if !v.starts_with('"') && !is_token(v) {
+        return Err(HeaderError::new(
+            header.clone(),
+            pos,
+            HeaderErrorKind::Syntax("auth-param"),
+        ));
+    }
     let v = unquote(v).ok_or_else(|| {
         HeaderError::new(
             header.clone(),
@@ -512,7 +520,8 @@ challenge_header! {
     /// response. One field may hold several challenges
     /// (`Basic realm="x", Digest realm="y", nonce="z"`), and repeated fields combine; the
     /// ambiguous comma is resolved as RFC 7235 §2.1 says (a scheme token followed by a
-    /// space starts a new challenge). At most 64 comma items in all.
+    /// space starts a new challenge). At most 64 comma items in all. Parameter values must
+    /// be tokens or quoted strings, as the grammar says; anything else is an error.
     ///
     /// Formatting writes every challenge in one field; Digest's `algorithm` and `stale`
     /// are written bare and every other parameter quoted, which is what cameras expect.
@@ -572,6 +581,7 @@ macro_rules! credentials_header {
 credentials_header! {
     /// `Authorization` ([RFC 7826 §18.8], [RFC 7235 §4.2]): the client's credentials,
     /// `Basic <token68>` or `Digest username="...", ...`. `Debug` redacts the secrets.
+    /// Parameter values must be tokens or quoted strings; at most 64 parameters.
     ///
     /// Formatting writes Digest's `algorithm`, `qop` and `nc` bare and every other
     /// parameter quoted (RFC 7616 §3.4).
@@ -770,9 +780,9 @@ mod tests {
         assert_eq!(h.0.token68(), Some("dXNlcjpwYXNz="));
         assert!(!format!("{h:?}").contains("dXNl"));
 
-        // RFC 7616 §3.9.1 response, with bare qop and nc, and a camera's unquoted uri.
+        // RFC 7616 §3.9.1 response, with bare algorithm, qop and nc.
         let h = Authorization::parse(
-            r#"Digest username="Mufasa", realm="http-auth@example.org", uri=/dir/index.html, algorithm=MD5, nonce="7ypf", nc=00000001, cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", qop=auth, response="8ca523f5e9506fed4657c9700eebdbec", opaque="FQhe""#,
+            r#"Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", algorithm=MD5, nonce="7ypf", nc=00000001, cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", qop=auth, response="8ca523f5e9506fed4657c9700eebdbec", opaque="FQhe""#,
         )
         .unwrap();
         let c = &h.0;
@@ -798,6 +808,8 @@ mod tests {
             "Digest a, b",
             "Digest a=\"x",
             "Basic a b c",
+            "Digest uri=/dir/index.html",
+            "Digest realm=, nonce=x",
         ] {
             // "Basic" alone is syntactically fine (no credentials).
             if bad == "Basic" {

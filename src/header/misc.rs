@@ -360,7 +360,8 @@ macro_rules! keyword_header {
         }
 
         impl $ty {
-            /// The value for a token; registered values match case-insensitively.
+            /// The value for a token; registered values match case-insensitively, as ABNF
+            /// string literals do (RFC 5234 §2.3).
             pub fn from_token(token: &str) -> $ty {
                 $( if token.eq_ignore_ascii_case($text) { return $ty::$variant; } )+
                 $ty::Other(token.to_owned())

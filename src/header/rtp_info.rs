@@ -35,7 +35,7 @@ impl fmt::Display for Ssrc {
 #[non_exhaustive]
 pub enum RtpInfoForm {
     /// RFC 2326 §12.33: `url=rtsp://h/a/track1;seq=45102;rtptime=2345, url=...`, with the
-    /// URL unquoted. An `ssrc` parameter is accepted here too, as some servers send it.
+    /// URL unquoted. An `ssrc` parameter is accepted here too, as Reolink cameras send it.
     #[default]
     Rfc2326,
     /// RFC 7826 §18.45: `url="rtsp://h/a/track1" ssrc=0A13C760:seq=45102;rtptime=2345`,
@@ -104,11 +104,12 @@ impl RtpInfoEntry {
 /// # Leniency
 ///
 /// Background: a trailing `;` after the last parameter (Laureii cameras, retina issue
-/// 117), spaces after `;` and after `,` (Axis), a space between `ssrc=` and its value
-/// (Hikvision iDS-2CD9396-BIS and DS-2CD3641G2-IZS), and a bare path instead of a URL
-/// (`url=trackID=1`, live555-based DVRs) are all accepted. An entry with `seq=0` is kept
-/// as is (Hikvision DS-2CD2032-I sends it for its metadata stream; deciding that the value
-/// is bogus belongs to the session layer).
+/// 117), spaces after `;` and after `,` (Axis cameras, in gortsplib's tests), a space
+/// between `ssrc=` and its value (Hikvision iDS-2CD9396-BIS and DS-2CD3641G2-IZS), a bare
+/// path instead of a URL (`url=trackID=1`: Dahua, Reolink and Wowza in the corpus) and an
+/// `ssrc` parameter in the RFC 2326 form (Reolink) are all accepted. An entry with
+/// `seq=0` is kept as is (Hikvision DS-2CD2032-I sends it for its metadata stream;
+/// deciding that the value is bogus belongs to the session layer).
 ///
 /// Background: the OMNY M5S2A camera sends an `rtptime` that is not a 32-bit decimal
 /// number. Policy: an `rtptime` that cannot be read makes that entry's
