@@ -379,7 +379,7 @@ mod tests {
 
     #[test]
     fn feature_tags() {
-        // RFC 7826 §18.43 and §18.51 examples.
+        // Feature tags registered by RFC 7826 §11 and §22.
         let h = Require::parse("play.basic, setup.playing").unwrap();
         assert!(h.contains("setup.playing"));
         assert_eq!(h.to_value_string(), "play.basic, setup.playing");

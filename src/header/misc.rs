@@ -501,7 +501,7 @@ mod tests {
 
     #[test]
     fn speed() {
-        // RFC 2326 §12.35 and RFC 7826 §18.50 examples.
+        // The RFC 2326 single-value and RFC 7826 range forms.
         assert_eq!(Speed::parse("2.5").unwrap(), Speed::Single(2.5));
         assert_eq!(
             Speed::parse("1.0-2.5").unwrap(),
@@ -531,7 +531,7 @@ mod tests {
     #[test]
     fn media_properties() {
         use MediaProperty as P;
-        // RFC 7826 §18.29 examples.
+        // The property forms of RFC 7826 §18.29.
         let h = MediaProperties::parse(
             r#"Random-Access=2.5, Unlimited, Immutable, Scales="-20, -10, -4, 0.5, 1, 4, 10, 20""#,
         )
@@ -639,7 +639,7 @@ mod tests {
 
     #[test]
     fn pipelined_requests() {
-        // RFC 7826 §18.33 example and GStreamer's 10-digit value (corpus).
+        // A short id, and GStreamer's 10-digit value (corpus).
         assert_eq!(
             PipelinedRequests::parse("7689").unwrap(),
             PipelinedRequests(7689)
