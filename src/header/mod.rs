@@ -23,6 +23,29 @@ pub use transport::{
     Ssrc, Transport, TransportId, TransportSpec,
 };
 
+mod auth;
+mod content;
+mod list_util;
+mod lists;
+mod misc;
+mod rtp_info;
+pub use auth::{
+    AuthData, AuthScheme, Authorization, Challenge, Credentials, ProxyAuthenticate,
+    ProxyAuthorization, WwwAuthenticate,
+};
+pub use content::{
+    Accept, ContentBase, ContentLocation, ContentType, Location, MediaRange, QValue,
+};
+pub use lists::{
+    AcceptRanges, Allow, ProxyRequire, ProxySupported, Public, RangeUnit, Require, Supported,
+    Unsupported,
+};
+pub use misc::{
+    MediaProperties, MediaProperty, NotifyReason, PipelinedRequests, Scale, ScaleEntry, SeekStyle,
+    Speed,
+};
+pub use rtp_info::{RtpInfo, RtpInfoEntry, RtpInfoForm, Ssrc};
+
 use crate::message::HeaderName;
 
 /// A header with a typed representation.
