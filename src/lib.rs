@@ -45,6 +45,9 @@
 pub mod header;
 #[warn(clippy::indexing_slicing)]
 pub mod message;
+mod ssrc;
+
+pub use ssrc::Ssrc;
 
 pub use message::{
     Data, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,

@@ -22,6 +22,48 @@ fn table() -> Vec<(HeaderName, Render)> {
         (HeaderName::TRANSPORT, show::<header::Transport>),
         (HeaderName::SESSION, show::<header::Session>),
         (HeaderName::RANGE, show::<header::Range>),
+        (HeaderName::RTP_INFO, show::<header::RtpInfo>),
+        (
+            HeaderName::WWW_AUTHENTICATE,
+            show::<header::WwwAuthenticate>,
+        ),
+        (
+            HeaderName::PROXY_AUTHENTICATE,
+            show::<header::ProxyAuthenticate>,
+        ),
+        (HeaderName::AUTHORIZATION, show::<header::Authorization>),
+        (
+            HeaderName::PROXY_AUTHORIZATION,
+            show::<header::ProxyAuthorization>,
+        ),
+        (HeaderName::PUBLIC, show::<header::Public>),
+        (HeaderName::ALLOW, show::<header::Allow>),
+        (HeaderName::REQUIRE, show::<header::Require>),
+        (HeaderName::PROXY_REQUIRE, show::<header::ProxyRequire>),
+        (HeaderName::SUPPORTED, show::<header::Supported>),
+        (HeaderName::PROXY_SUPPORTED, show::<header::ProxySupported>),
+        (HeaderName::UNSUPPORTED, show::<header::Unsupported>),
+        (HeaderName::ACCEPT_RANGES, show::<header::AcceptRanges>),
+        (HeaderName::CONTENT_BASE, show::<header::ContentBase>),
+        (
+            HeaderName::CONTENT_LOCATION,
+            show::<header::ContentLocation>,
+        ),
+        (HeaderName::CONTENT_TYPE, show::<header::ContentType>),
+        (HeaderName::LOCATION, show::<header::Location>),
+        (HeaderName::ACCEPT, show::<header::Accept>),
+        (HeaderName::SCALE, show::<header::Scale>),
+        (HeaderName::SPEED, show::<header::Speed>),
+        (
+            HeaderName::MEDIA_PROPERTIES,
+            show::<header::MediaProperties>,
+        ),
+        (HeaderName::SEEK_STYLE, show::<header::SeekStyle>),
+        (HeaderName::NOTIFY_REASON, show::<header::NotifyReason>),
+        (
+            HeaderName::PIPELINED_REQUESTS,
+            show::<header::PipelinedRequests>,
+        ),
     ]
 }
 

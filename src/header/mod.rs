@@ -44,7 +44,7 @@ pub use misc::{
     MediaProperties, MediaProperty, NotifyReason, PipelinedRequests, Scale, ScaleEntry, SeekStyle,
     Speed,
 };
-pub use rtp_info::{RtpInfo, RtpInfoEntry, RtpInfoForm, Ssrc};
+pub use rtp_info::{RtpInfo, RtpInfoEntry, RtpInfoForm};
 
 use crate::message::HeaderName;
 

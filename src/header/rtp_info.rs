@@ -9,26 +9,8 @@ use super::syntax::{split_outside_quotes, unquote, write_quoted};
 use super::{HeaderError, HeaderErrorKind, TypedHeader};
 use crate::header::basic::parse_decimal;
 use crate::message::HeaderName;
-use std::fmt::{self, Write as _};
-
-/// An RTP synchronization source identifier ([RFC 3550 §3]), written in hexadecimal in
-/// RTSP headers.
-///
-/// [RFC 3550 §3]: https://www.rfc-editor.org/rfc/rfc3550#section-3
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Ssrc(pub u32);
-
-impl fmt::Debug for Ssrc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Ssrc({:08X})", self.0)
-    }
-}
-
-impl fmt::Display for Ssrc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:08X}", self.0)
-    }
-}
+use crate::Ssrc;
+use std::fmt::Write as _;
 
 /// Which grammar an [`RtpInfo`] value follows on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -113,8 +95,10 @@ impl RtpInfoEntry {
 ///
 /// Background: the OMNY M5S2A camera sends an `rtptime` that is not a 32-bit decimal
 /// number. Policy: an `rtptime` that cannot be read makes that entry's
-/// [`RtpInfoEntry::rtptime`] `None`; the entry and its other parameters are kept. An
-/// unreadable `seq` or `ssrc` is still an error.
+/// [`RtpInfoEntry::rtptime`] `None`; the entry and its other parameters are kept. A `seq`
+/// of more than 16 bits (RFC 2326's own examples write `seq=12312232`) is treated the same
+/// way: [`RtpInfoEntry::seq`] is `None`. A `seq` that is not a number, or an unreadable
+/// `ssrc`, is still an error.
 ///
 /// [RFC 2326 §12.33]: https://www.rfc-editor.org/rfc/rfc2326#section-12.33
 /// [RFC 7826 §18.45]: https://www.rfc-editor.org/rfc/rfc7826#section-18.45
@@ -165,8 +149,12 @@ fn apply_param(entry: &mut RtpInfoEntry, piece: &str, pos: usize) -> Result<(), 
     let k = k.trim();
     let v = v.trim();
     if k.eq_ignore_ascii_case("seq") {
-        let n = parse_decimal(v, u64::from(u16::MAX)).map_err(|kind| err(pos, kind))?;
-        entry.seq = u16::try_from(n).ok();
+        // Policy (RFC 2326 §14 examples): a number too large for 16 bits is dropped.
+        match parse_decimal(v, u64::from(u16::MAX)) {
+            Ok(n) => entry.seq = u16::try_from(n).ok(),
+            Err(HeaderErrorKind::OutOfRange(_)) => entry.seq = None,
+            Err(kind) => return Err(err(pos, kind)),
+        }
     } else if k.eq_ignore_ascii_case("rtptime") {
         // Policy (OMNY M5S2A): an unreadable rtptime is dropped, the entry kept.
         entry.rtptime = parse_decimal(v, u64::from(u32::MAX))
@@ -684,7 +672,6 @@ mod tests {
             "seq=1;rtptime=0",
             "url=",
             "url=;seq=1",
-            "url=a;seq=65536",
             "url=a;seq=x",
             "url=a;ssrc=123456789",
             "url=a;ssrc=xyz",
@@ -694,6 +681,12 @@ mod tests {
         ] {
             assert!(RtpInfo::parse(bad).is_err(), "{bad:?}");
         }
+        // A seq wider than 16 bits (RFC 2326 §14) is dropped, not fatal.
+        let wide = RtpInfo::parse("url=a;seq=12312232;rtptime=78712811").unwrap();
+        assert_eq!(
+            (wide.entries[0].seq, wide.entries[0].rtptime),
+            (None, Some(78712811))
+        );
         let many = "url=a;seq=1,".repeat(MAX_ITEMS + 1);
         assert!(matches!(
             RtpInfo::parse(&many).unwrap_err().kind,

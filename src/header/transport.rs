@@ -93,11 +93,7 @@ impl TypedHeader for Transport {
     }
 }
 
-/// An RTP synchronization source identifier ([RFC 3550 §3]).
-///
-/// [RFC 3550 §3]: https://www.rfc-editor.org/rfc/rfc3550#section-3
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Ssrc(pub u32);
+pub use crate::Ssrc;
 
 /// One transport specification: the transport identifier (`RTP/AVP/TCP`) and its
 /// parameters ([RFC 2326 §12.39], [RFC 7826 §18.54]).

@@ -27,4 +27,28 @@ pub fn check_typed_headers(msg: &Message) {
     check::<Transport>(headers, "Transport");
     check::<Session>(headers, "Session");
     check::<Range>(headers, "Range");
+    check::<RtpInfo>(headers, "RtpInfo");
+    check::<WwwAuthenticate>(headers, "WwwAuthenticate");
+    check::<ProxyAuthenticate>(headers, "ProxyAuthenticate");
+    check::<Authorization>(headers, "Authorization");
+    check::<ProxyAuthorization>(headers, "ProxyAuthorization");
+    check::<Public>(headers, "Public");
+    check::<Allow>(headers, "Allow");
+    check::<Require>(headers, "Require");
+    check::<ProxyRequire>(headers, "ProxyRequire");
+    check::<Supported>(headers, "Supported");
+    check::<ProxySupported>(headers, "ProxySupported");
+    check::<Unsupported>(headers, "Unsupported");
+    check::<AcceptRanges>(headers, "AcceptRanges");
+    check::<ContentBase>(headers, "ContentBase");
+    check::<ContentLocation>(headers, "ContentLocation");
+    check::<ContentType>(headers, "ContentType");
+    check::<Location>(headers, "Location");
+    check::<Accept>(headers, "Accept");
+    check::<Scale>(headers, "Scale");
+    check::<Speed>(headers, "Speed");
+    check::<MediaProperties>(headers, "MediaProperties");
+    check::<SeekStyle>(headers, "SeekStyle");
+    check::<NotifyReason>(headers, "NotifyReason");
+    check::<PipelinedRequests>(headers, "PipelinedRequests");
 }
