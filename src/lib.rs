@@ -42,6 +42,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[warn(clippy::indexing_slicing)]
+pub mod codec;
+#[warn(clippy::indexing_slicing)]
 pub mod header;
 #[warn(clippy::indexing_slicing)]
 pub mod message;
