@@ -131,6 +131,7 @@ pub fn json_string_array(json: &str, key: &str) -> Vec<String> {
         .collect()
 }
 
+pub mod peers;
 pub mod typed_headers;
 
 /// Extracts the number `"key": N` from a small JSON text.
