@@ -550,9 +550,12 @@ impl Decoder {
         len: usize,
     ) -> Result<Option<usize>, DecodeError> {
         if len > self.limits.max_head {
+            // Resynchronise line by line, exactly as when the limit is hit before the end
+            // of the head has arrived, so the outcome does not depend on how the stream
+            // was cut into reads.
             return Err(self.fail(
                 buf,
-                len,
+                0,
                 0,
                 DecodeErrorKind::HeadTooLarge {
                     limit: self.limits.max_head,
