@@ -41,6 +41,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod auth;
 #[warn(clippy::indexing_slicing)]
 pub mod codec;
 #[warn(clippy::indexing_slicing)]
