@@ -1,0 +1,7 @@
+//! Fuzz target `split`: see `check_split` in `fuzz/checks.rs`.
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::check_split(data));
