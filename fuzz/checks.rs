@@ -187,14 +187,6 @@ pub fn check_decoder(data: &[u8]) {
     }
 }
 
-/// Open decoder bug: after `HeadTooLarge` the decoder skips the whole head when its end is
-/// already buffered, but only up to the next line (then resynchronises on every following
-/// line, header lines included) when it is not, so what follows the error depends on how
-/// the bytes were split. Input: `fuzz/regressions/split/head-too-large-resync-depends-on-split`.
-/// While this is `true`, [`check_split`] compares items only up to the first `HeadTooLarge`
-/// (so fuzzing still finds other differences); set it to `false` once the decoder is fixed.
-pub const KNOWN_BUG_HEAD_TOO_LARGE_RESYNC: bool = true;
-
 /// Target `split`: the first bytes choose how the rest is cut into chunks; decoding the
 /// chunks one after another must give the same items (messages and error kinds), the same
 /// error positions and the same `finish` result as decoding the rest whole.
@@ -203,15 +195,6 @@ pub const KNOWN_BUG_HEAD_TOO_LARGE_RESYNC: bool = true;
 /// turn, cyclically), then the stream. `ctl & 7 == 0` feeds one byte at a time. Bit 3 of
 /// `ctl` selects the small limits instead of the default ones.
 pub fn check_split(data: &[u8]) {
-    split_check(data, KNOWN_BUG_HEAD_TOO_LARGE_RESYNC);
-}
-
-/// [`check_split`] without tolerance for known bugs.
-pub fn check_split_strict(data: &[u8]) {
-    split_check(data, false);
-}
-
-fn split_check(data: &[u8], tolerate_head_too_large: bool) {
     let Some((&ctl, rest)) = data.split_first() else {
         return;
     };
@@ -256,25 +239,7 @@ fn split_check(data: &[u8], tolerate_head_too_large: bool) {
             check_accounting(&dec, &buf, fed as u64);
         }
     }
-    let mut fin = dec.finish(&buf).map_err(|e| e.kind);
-
-    let (mut whole, mut whole_pos, mut whole_fin) = (whole, whole_pos, whole_fin);
-    if tolerate_head_too_large {
-        let first = |v: &[Item]| {
-            v.iter()
-                .position(|i| matches!(i, Item::Err(DecodeErrorKind::HeadTooLarge { .. })))
-        };
-        if let Some(cut) = first(&whole).into_iter().chain(first(&items)).min() {
-            // Compare up to and including the first `HeadTooLarge`, which both must report.
-            let errs = |v: &[Item]| v.iter().filter(|i| matches!(i, Item::Err(_))).count();
-            whole.truncate(cut + 1);
-            items.truncate(cut + 1);
-            whole_pos.truncate(errs(&whole));
-            err_pos.truncate(errs(&items));
-            whole_fin = Ok(());
-            fin = Ok(());
-        }
-    }
+    let fin = dec.finish(&buf).map_err(|e| e.kind);
 
     assert_eq!(
         items, whole,

@@ -1,7 +1,7 @@
 //! Replays every committed fuzz input (`fuzz/corpus/<target>/*`) through the same check
 //! the fuzz target runs, so the corpus is a regression test under plain `cargo test` on
-//! stable. Inputs that still trigger an open decoder bug live in `fuzz/regressions/` and
-//! are replayed by the ignored tests at the end (see `fuzz/README.md`).
+//! stable. Inputs that once broke something are kept in the corpus under a name that says
+//! what they broke.
 
 #![allow(clippy::unwrap_used)] // test harness: a panic is a failure report
 
@@ -87,27 +87,4 @@ fn seeds_decode_to_messages() {
         "{msgs} responses, {frames} frames"
     );
     assert!(!items.iter().any(|i| matches!(i, checks::Item::Err(_))));
-}
-
-#[test]
-#[ignore = "decoder bug: after HeadTooLarge, resynchronisation depends on how the input was split \
-            (a request inside an oversized head is decoded only when bytes arrive in small chunks)"]
-fn split_regressions_strict() {
-    replay("fuzz/regressions/split", checks::check_split_strict, 1);
-}
-
-/// The known-bug tolerance in `check_split` must go once the bug is fixed: this fails as
-/// soon as the regression input passes the strict check.
-#[test]
-fn known_split_bug_still_reproduces() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/split");
-    let data = std::fs::read(dir.join("head-too-large-resync-depends-on-split")).unwrap();
-    let strict = std::panic::catch_unwind(|| checks::check_split_strict(&data));
-    assert_eq!(
-        strict.is_err(),
-        checks::KNOWN_BUG_HEAD_TOO_LARGE_RESYNC,
-        "the head-too-large resync bug is fixed: set KNOWN_BUG_HEAD_TOO_LARGE_RESYNC to false, \
-         move the input into fuzz/corpus/split/ and remove the ignored test"
-    );
-    checks::check_split(&data); // tolerated meanwhile
 }

@@ -178,6 +178,8 @@ pub struct Decoder {
     /// Positions of the `\n` bytes of the current head found so far (reused between
     /// messages, bounded by `max_head`).
     line_ends: Vec<usize>,
+    /// How many bytes of the current (unfinished) start line have been checked.
+    start_checked: usize,
     /// Whether the current head's start line has ended.
     line_seen: bool,
     /// A parsed head waiting for `usize` body bytes.
@@ -205,6 +207,7 @@ impl Decoder {
             scanned: 0,
             item_start: 0,
             line_ends: Vec::new(),
+            start_checked: 0,
             line_seen: false,
             pending: None,
         }
@@ -314,6 +317,7 @@ impl Decoder {
         let skip = skip.min(buf.len());
         self.advance(buf, skip);
         self.scanned = 0;
+        self.start_checked = 0;
         self.line_seen = false;
         // Discard what can already be discarded, so the buffer does not keep the bad bytes.
         if self.resync(buf, skip > 0) {
@@ -365,6 +369,7 @@ impl Decoder {
         if blanks > 0 {
             self.advance(buf, blanks);
             self.scanned = 0;
+            self.start_checked = 0;
             self.line_seen = false;
         }
         let Some(&first) = buf.first() else {
@@ -381,6 +386,7 @@ impl Decoder {
             return Ok(None);
         };
         self.scanned = 0;
+        self.start_checked = 0;
         self.line_seen = false;
         let head = buf.split_to(head_len).freeze();
         let start = self.consumed;
@@ -454,11 +460,46 @@ impl Decoder {
     fn find_head_end(&mut self, buf: &mut BytesMut) -> Result<Option<usize>, DecodeError> {
         enum Found {
             End(usize),
-            BadStartLine(usize),
-            StartLineTooLong,
             NeedMore,
         }
         let limits = self.limits;
+        if !self.line_seen {
+            // The start line, checked byte by byte in stream order within its limit, so
+            // the verdict does not depend on how the stream was cut: a control byte
+            // rejects the line at once (lost sync inside media data) instead of waiting
+            // for an empty line that may never come; no newline within the limit is
+            // `StartLineTooLong`.
+            let limit = buf.len().min(limits.max_start_line);
+            let window = buf.get(..limit).unwrap_or(&[]);
+            let from = self.start_checked.min(limit);
+            let nl = find_byte(window.get(from..).unwrap_or(&[]), b'\n').map(|i| from + i);
+            let line_end = nl.unwrap_or(limit);
+            // A CR just before the end may be (or become) the CR of a CRLF.
+            let check_end = if line_end > from && window.get(line_end - 1) == Some(&b'\r') {
+                line_end - 1
+            } else {
+                line_end
+            };
+            if has_control_bytes(window.get(from..check_end).unwrap_or(&[])) {
+                let skip = nl.map_or(0, |n| n + 1);
+                return Err(self.fail(buf, skip, 0, DecodeErrorKind::Syntax("start-line")));
+            }
+            self.start_checked = check_end;
+            if nl.is_none() {
+                if buf.len() >= limits.max_start_line {
+                    return Err(self.fail(
+                        buf,
+                        0,
+                        0,
+                        DecodeErrorKind::StartLineTooLong {
+                            limit: limits.max_start_line,
+                        },
+                    ));
+                }
+                return Ok(None);
+            }
+            self.line_seen = true;
+        }
         let from = self.scanned;
         if from == 0 {
             self.line_ends.clear();
@@ -470,20 +511,6 @@ impl Decoder {
             let rest = bytes.get(from..).unwrap_or(&[]);
             for nl in newlines(rest) {
                 let at = from + nl;
-                if !self.line_seen {
-                    self.line_seen = true;
-                    // Reject a binary start line at once instead of waiting for an empty
-                    // line that may never come (lost sync inside media data).
-                    let line = bytes.get(..at).unwrap_or(&[]);
-                    if has_control_bytes(line.strip_suffix(b"\r").unwrap_or(line)) {
-                        found = Found::BadStartLine(at + 1);
-                        break;
-                    }
-                    if at >= limits.max_start_line {
-                        found = Found::StartLineTooLong;
-                        break;
-                    }
-                }
                 match (bytes.get(at + 1), bytes.get(at + 2)) {
                     (Some(b'\n'), _) => {
                         self.line_ends.extend_from_slice(&[at, at + 1]);
@@ -506,30 +533,7 @@ impl Decoder {
         }
         match found {
             Found::End(len) => return self.check_head_len(buf, len),
-            Found::BadStartLine(skip) => {
-                return Err(self.fail(buf, skip, 0, DecodeErrorKind::Syntax("start-line")));
-            }
-            Found::StartLineTooLong => {
-                return Err(self.fail(
-                    buf,
-                    0,
-                    0,
-                    DecodeErrorKind::StartLineTooLong {
-                        limit: limits.max_start_line,
-                    },
-                ));
-            }
             Found::NeedMore => self.scanned = scanned,
-        }
-        if !self.line_seen && buf.len() >= limits.max_start_line {
-            return Err(self.fail(
-                buf,
-                0,
-                0,
-                DecodeErrorKind::StartLineTooLong {
-                    limit: limits.max_start_line,
-                },
-            ));
         }
         if buf.len() > limits.max_head {
             return Err(self.fail(
