@@ -43,6 +43,9 @@
 
 pub mod header;
 pub mod message;
+pub mod rtcp;
+pub mod rtp;
+pub mod time;
 
 pub use message::{
     Data, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,
