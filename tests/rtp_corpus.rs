@@ -53,10 +53,13 @@ fn every_corpus_packet_round_trips() {
                 if let Ok(p) = RtpPacket::parse(&line.bytes) {
                     let mut out = vec![0u8; line.bytes.len()];
                     RtpBuilder::from_packet(&p).write(&mut out).unwrap();
-                    assert_eq!(out[..p.payload_range().end], line.bytes[..p.payload_range().end]);
+                    assert_eq!(
+                        out[..p.payload_range().end],
+                        line.bytes[..p.payload_range().end]
+                    );
                 }
-                let _ = Compound::parse(&line.bytes, ValidationMode::ReducedSize)
-                    .map(|c| c.count());
+                let _ =
+                    Compound::parse(&line.bytes, ValidationMode::ReducedSize).map(|c| c.count());
                 continue;
             }
             match line.kind.as_str() {
@@ -123,7 +126,10 @@ fn gstreamer_sr_sdes_fields() {
     assert_eq!(items[1].value, b"GStreamer");
 
     // The SR's SSRC is the one of the RTP stream it describes.
-    let rtp = lines.iter().find(|l| l.kind == "rtp" && l.dir == "s2c").unwrap();
+    let rtp = lines
+        .iter()
+        .find(|l| l.kind == "rtp" && l.dir == "s2c")
+        .unwrap();
     assert_eq!(RtpPacket::parse(&rtp.bytes).unwrap().ssrc(), sr.ssrc);
 }
 
@@ -161,7 +167,10 @@ fn gstreamer_rr_report_block() {
 fn ffmpeg_punch_packets() {
     let lines = load(&data_file("ffmpeg_udp__gst_h264"));
     let rtp = RtpPacket::parse(&lines[0].bytes).unwrap();
-    assert_eq!((rtp.payload_type().get(), rtp.sequence_number(), rtp.ssrc()), (0, 0, Ssrc(0)));
+    assert_eq!(
+        (rtp.payload_type().get(), rtp.sequence_number(), rtp.ssrc()),
+        (0, 0, Ssrc(0))
+    );
     assert!(rtp.payload().is_empty());
     // The empty RR is a valid compound without SDES.
     let c: Vec<_> = Compound::parse(&lines[1].bytes, ValidationMode::Strict)
