@@ -130,7 +130,7 @@ impl<'a> RawPackets<'a> {
             let Some(b) = body
                 .len()
                 .checked_sub(usize::from(count))
-                .filter(|_| count > 0)
+                .filter(|_| count > 0 && count.is_multiple_of(4))
                 .and_then(|n| body.get(..n))
             else {
                 return Err(RtcpError::Padding { pos, count });

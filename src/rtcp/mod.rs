@@ -125,8 +125,9 @@ pub enum RtcpError {
         /// Bytes left from `pos`.
         available: usize,
     },
-    /// The padding count is zero or larger than the packet body.
-    #[error("byte {pos}: padding count {count} is zero or exceeds the packet body")]
+    /// The padding count is zero, not a multiple of 4 (the body before the padding is
+    /// 32-bit aligned in every packet type) or larger than the packet body.
+    #[error("byte {pos}: padding count {count} is zero, unaligned or exceeds the packet body")]
     Padding {
         /// Offset of the packet.
         pos: usize,

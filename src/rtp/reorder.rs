@@ -281,6 +281,10 @@ impl<T> ReorderBuffer<T> {
         self.next = Some(base);
         self.highest = base + 1;
         self.store(base, aside.arrival, aside.item);
+        if self.cap() < 2 {
+            // A one-packet window: the first packet of the new numbering is ready at once.
+            self.release_until(base + 1);
+        }
         self.store(base + 1, now, item);
         PushOutcome::Restart
     }
