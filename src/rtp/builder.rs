@@ -248,32 +248,49 @@ impl<'a> RtpBuilder<'a> {
         Ok(len)
     }
 
-    /// The length of the packet [`RtpBuilder::write`] would write.
-    pub fn encoded_len(&self) -> Result<usize, RtpBuildError> {
+    /// Header lengths: (CSRC count, extension body length or `None` without extension).
+    #[inline]
+    fn layout(&self) -> Result<(usize, Option<usize>), RtpBuildError> {
         let count = self.csrcs.count();
         if count > 15 {
             return Err(RtpBuildError::TooManyCsrcs { count });
         }
         let ext = match self.extension {
-            ExtensionSource::None => 0,
-            _ => 4 + self.extension_body_len()?,
+            ExtensionSource::None => None,
+            _ => Some(self.extension_body_len()?),
         };
-        Ok(12 + 4 * count + ext + self.payload.len() + usize::from(self.padding))
+        Ok((count, ext))
+    }
+
+    /// The length of the packet [`RtpBuilder::write`] would write.
+    pub fn encoded_len(&self) -> Result<usize, RtpBuildError> {
+        let (count, ext) = self.layout()?;
+        Ok(12
+            + 4 * count
+            + ext.map_or(0, |e| 4 + e)
+            + self.payload.len()
+            + usize::from(self.padding))
     }
 
     /// Writes the packet at the start of `out` and returns its length.
     #[inline]
     pub fn write(&self, out: &mut [u8]) -> Result<usize, RtpBuildError> {
-        let needed = self.encoded_len()?;
+        let (count, ext_body) = self.layout()?;
+        let needed = 12
+            + 4 * count
+            + ext_body.map_or(0, |e| 4 + e)
+            + self.payload.len()
+            + usize::from(self.padding);
         let available = out.len();
         let Some(out) = out.get_mut(..needed) else {
             return Err(RtpBuildError::BufferTooSmall { needed, available });
         };
         let too_small = RtpBuildError::BufferTooSmall { needed, available };
         let (head, rest) = out.split_first_chunk_mut::<12>().ok_or(too_small)?;
-        let count = self.csrcs.count() as u8;
-        let ext = !matches!(self.extension, ExtensionSource::None);
-        head[0] = 0x80 | (u8::from(self.padding != 0) << 5) | (u8::from(ext) << 4) | count;
+        head[0] = 0x80
+            | (u8::from(self.padding != 0) << 5)
+            | (u8::from(ext_body.is_some()) << 4)
+            | count as u8;
         head[1] = (u8::from(self.marker) << 7) | self.payload_type.get();
         head[2..4].copy_from_slice(&self.sequence_number.to_be_bytes());
         head[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
@@ -293,10 +310,9 @@ impl<'a> RtpBuilder<'a> {
             }
         }
 
-        let rest = match self.extension {
-            ExtensionSource::None => rest,
-            _ => {
-                let body = self.extension_body_len()?;
+        let rest = match ext_body {
+            None => rest,
+            Some(body) => {
                 let (ext_out, rest) = rest.split_at_mut_checked(4 + body).ok_or(too_small)?;
                 let (eh, eb) = ext_out.split_first_chunk_mut::<4>().ok_or(too_small)?;
                 let profile = match self.extension {
