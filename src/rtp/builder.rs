@@ -296,9 +296,7 @@ impl<'a> RtpBuilder<'a> {
         head[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
         head[8..12].copy_from_slice(&self.ssrc.0.to_be_bytes());
 
-        let (csrc_out, rest) = rest
-            .split_at_mut_checked(4 * usize::from(count))
-            .ok_or(too_small)?;
+        let (csrc_out, rest) = rest.split_at_mut_checked(4 * count).ok_or(too_small)?;
         match self.csrcs {
             CsrcSource::Raw(r) => {
                 csrc_out.copy_from_slice(r.get(..csrc_out.len()).ok_or(too_small)?)
