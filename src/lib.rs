@@ -48,7 +48,12 @@ pub mod codec;
 pub mod header;
 #[warn(clippy::indexing_slicing)]
 pub mod message;
+#[warn(clippy::indexing_slicing)]
+pub mod rtcp;
+#[warn(clippy::indexing_slicing)]
+pub mod rtp;
 mod ssrc;
+pub mod time;
 
 pub use ssrc::Ssrc;
 

@@ -1,0 +1,485 @@
+//! RTP parse/build and RTCP compound parse, rtsp-proto against rtp-types/rtcp-types,
+//! webrtc-rs (`rtp`, `rtcp`) and retina, in the same run on the same bytes.
+//!
+//! Each parse benchmark validates the packet and reads the same fields (sequence number,
+//! timestamp, SSRC, payload length; for RTCP every packet's main fields, every SDES item and
+//! every BYE source), so that lazy and eager parsers do comparable work.
+
+use bytes::Bytes;
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
+use rtsp_proto::rtcp::{Compound, RtcpPacket, ValidationMode};
+use rtsp_proto::rtp::{ExtensionElement, ExtensionForm, PayloadType, RtpBuilder, RtpPacket, Ssrc};
+use std::hint::black_box;
+use webrtc_util::marshal::{Marshal, Unmarshal};
+
+/// GStreamer SR + SDES (CNAME, TOOL), from the corpus (`ffmpeg_udp__gst_h264`).
+const SR_SDES: &str = "80c80006b37f05e8eeb1a472a9bdb5d8746b3cc7000000bb00019b9881ca000cb37f05e8011b7573657237383238303337393740686f73742d336330656638393506094753747265616d657200000000";
+/// GStreamer `rtspsrc` RR (one block) + SDES, from the corpus (`gst_udp__gst_av`); a BYE
+/// with a reason is appended for the RR+SDES+BYE case.
+const RR_SDES: &str = "81c9000702e73fc5d74ca3a300ffffff000013f300000081a6b4c6f70000557881ca000c02e73fc5011c757365723333333434313437323640686f73742d613435383237393206094753747265616d6572000000";
+const BYE: &str = "81cb000402e73fc50874656172646f776e000000";
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+struct Case {
+    name: &'static str,
+    payload_len: usize,
+    full: bool,
+}
+
+const CASES: [Case; 4] = [
+    Case {
+        name: "160",
+        payload_len: 160,
+        full: false,
+    },
+    Case {
+        name: "160_csrc_ext_pad",
+        payload_len: 160,
+        full: true,
+    },
+    Case {
+        name: "1400",
+        payload_len: 1400,
+        full: false,
+    },
+    Case {
+        name: "1400_csrc_ext_pad",
+        payload_len: 1400,
+        full: true,
+    },
+];
+
+const CSRCS: [Ssrc; 2] = [Ssrc(0x1111_1111), Ssrc(0x2222_2222)];
+const EXT: [ExtensionElement<'static>; 2] = [
+    ExtensionElement {
+        id: 1,
+        data: &[0x8a],
+    },
+    ExtensionElement {
+        id: 2,
+        data: &[1, 2, 3],
+    },
+];
+
+/// `EXT` in one-byte form, padded: what every implementation writes.
+const EXT_BODY: [u8; 8] = [0x10, 0x8a, 0x22, 1, 2, 3, 0, 0];
+
+fn ours_builder<'a>(c: &Case, payload: &'a [u8]) -> RtpBuilder<'a> {
+    let b = RtpBuilder::new(
+        PayloadType::from_static(96),
+        0x1234,
+        0x5678_9abc,
+        Ssrc(0xdead_beef),
+    )
+    .marker(true)
+    .payload(payload);
+    if c.full {
+        // The same one-byte-form extension body that rtp-types is given, as raw bytes (the
+        // element-list path, `extension_elements`, is checked equal in `packet`).
+        b.csrcs(&CSRCS).extension_raw(0xbede, &EXT_BODY).padding(4)
+    } else {
+        b
+    }
+}
+
+/// The packet bytes of a case (written by our builder, checked by rtp-types).
+fn packet(c: &Case) -> Vec<u8> {
+    let payload = vec![0xabu8; c.payload_len];
+    let b = ours_builder(c, &payload);
+    let mut out = vec![0u8; b.encoded_len().unwrap()];
+    b.write(&mut out).unwrap();
+    let p = rtp_types::RtpPacket::parse(&out).unwrap();
+    assert_eq!(p.payload().len(), c.payload_len);
+    if c.full {
+        // The element-list path writes the same bytes.
+        let e = RtpBuilder::from_packet(&RtpPacket::parse(&out).unwrap())
+            .extension_elements(ExtensionForm::OneByte, &EXT);
+        let mut again = vec![0u8; out.len()];
+        e.write(&mut again).unwrap();
+        assert_eq!(again, out);
+    }
+    out
+}
+
+fn rtp_parse(cr: &mut Criterion) {
+    let mut g = cr.benchmark_group("rtp_parse");
+    for c in &CASES {
+        let data = packet(c);
+        let bytes = Bytes::from(data.clone());
+        g.throughput(Throughput::Elements(1));
+        g.bench_with_input(BenchmarkId::new("rtsp-proto", c.name), &data, |b, d| {
+            b.iter(|| {
+                let p = RtpPacket::parse(black_box(d)).unwrap();
+                (
+                    p.sequence_number(),
+                    p.timestamp(),
+                    p.ssrc().0,
+                    p.payload().len(),
+                )
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("rtp-types", c.name), &data, |b, d| {
+            b.iter(|| {
+                let p = rtp_types::RtpPacket::parse(black_box(d)).unwrap();
+                (
+                    p.sequence_number(),
+                    p.timestamp(),
+                    p.ssrc(),
+                    p.payload().len(),
+                )
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("retina", c.name), &data, |b, d| {
+            b.iter(|| {
+                let (h, range) = retina::rtp::PacketHeader::validate(&black_box(d)[..]).unwrap();
+                (h.sequence_number(), h.timestamp(), h.ssrc(), range.len())
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("webrtc-rs", c.name), &bytes, |b, d| {
+            b.iter(|| {
+                let mut buf = black_box(d).clone();
+                let p = rtp::packet::Packet::unmarshal(&mut buf).unwrap();
+                (
+                    p.header.sequence_number,
+                    p.header.timestamp,
+                    p.header.ssrc,
+                    p.payload.len(),
+                )
+            })
+        });
+    }
+    g.finish();
+}
+
+fn rtp_build(cr: &mut Criterion) {
+    let mut g = cr.benchmark_group("rtp_build");
+    for c in &CASES {
+        let payload = vec![0xabu8; c.payload_len];
+        let expected = packet(c);
+        let mut out = vec![0u8; 2048];
+
+        let ours = ours_builder(c, &payload);
+        let n = ours.write(&mut out).unwrap();
+        assert_eq!(&out[..n], &expected[..]);
+        g.bench_function(BenchmarkId::new("rtsp-proto", c.name), |b| {
+            b.iter(|| black_box(&ours).write(&mut out).unwrap())
+        });
+
+        let ext_body = [0x10, 0x8a, 0x22, 1, 2, 3, 0, 0];
+        let rt = || {
+            let b = rtp_types::RtpPacketBuilder::<&[u8], &[u8]>::new()
+                .marker_bit(true)
+                .payload_type(96)
+                .sequence_number(0x1234)
+                .timestamp(0x5678_9abc)
+                .ssrc(0xdead_beef)
+                .payload(black_box(&payload[..]));
+            if c.full {
+                b.add_csrc(CSRCS[0].0)
+                    .add_csrc(CSRCS[1].0)
+                    .extension(0xbede, &ext_body[..])
+                    .padding(4)
+            } else {
+                b
+            }
+        };
+        let n = rt().write_into(&mut out).unwrap();
+        assert_eq!(&out[..n], &expected[..]);
+        let rtb = rt();
+        g.bench_function(BenchmarkId::new("rtp-types", c.name), |b| {
+            b.iter(|| black_box(&rtb).write_into(&mut out).unwrap())
+        });
+
+        // Every implementation writes a prebuilt description (webrtc-rs's header owns Vecs,
+        // so building one per packet would add allocations): this measures the write alone.
+        let wp = rtp::packet::Packet {
+            header: rtp::header::Header {
+                version: 2,
+                padding: c.full,
+                extension: c.full,
+                marker: true,
+                payload_type: 96,
+                sequence_number: 0x1234,
+                timestamp: 0x5678_9abc,
+                ssrc: 0xdead_beef,
+                csrc: if c.full {
+                    CSRCS.iter().map(|s| s.0).collect()
+                } else {
+                    vec![]
+                },
+                extension_profile: if c.full { 0xbede } else { 0 },
+                extensions: if c.full {
+                    vec![
+                        rtp::header::Extension {
+                            id: 1,
+                            payload: Bytes::from_static(&[0x8a]),
+                        },
+                        rtp::header::Extension {
+                            id: 2,
+                            payload: Bytes::from_static(&[1, 2, 3]),
+                        },
+                    ]
+                } else {
+                    vec![]
+                },
+                extensions_padding: 0,
+            },
+            payload: Bytes::from(payload.clone()),
+        };
+        let wn = wp.marshal_to(&mut out).unwrap();
+        // webrtc-rs pads to 4 bytes itself; only compare when its layout matches ours.
+        if wn == expected.len() {
+            assert_eq!(&out[..wn], &expected[..]);
+        }
+        g.bench_function(BenchmarkId::new("webrtc-rs", c.name), |b| {
+            b.iter(|| black_box(&wp).marshal_to(&mut out).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn ours_rtcp(d: &[u8]) -> u64 {
+    let mut acc = 0u64;
+    for p in Compound::parse(d, ValidationMode::Strict).unwrap() {
+        match p.unwrap() {
+            RtcpPacket::SenderReport(sr) => {
+                acc += u64::from(sr.ssrc.0) + u64::from(sr.info.packet_count) + sr.info.ntp.0
+            }
+            RtcpPacket::ReceiverReport(rr) => {
+                for rb in rr.report_blocks {
+                    acc += u64::from(rb.ssrc.0) + u64::from(rb.jitter);
+                }
+            }
+            RtcpPacket::SourceDescription(s) => {
+                for c in s.chunks {
+                    acc += u64::from(c.ssrc.0);
+                    for i in c.items {
+                        acc += u64::from(i.kind.0) + i.value.len() as u64;
+                    }
+                }
+            }
+            RtcpPacket::Goodbye(bye) => {
+                for s in bye.sources {
+                    acc += u64::from(s.0);
+                }
+                acc += bye.reason.map_or(0, |r| r.len() as u64);
+            }
+            _ => {}
+        }
+    }
+    acc
+}
+
+fn theirs_rtcp(d: &[u8]) -> u64 {
+    let mut acc = 0u64;
+    for p in rtcp_types::Compound::parse(d).unwrap() {
+        match p.unwrap() {
+            rtcp_types::Packet::Sr(sr) => {
+                acc += u64::from(sr.ssrc()) + u64::from(sr.packet_count()) + sr.ntp_timestamp()
+            }
+            rtcp_types::Packet::Rr(rr) => {
+                for rb in rr.report_blocks() {
+                    acc += u64::from(rb.ssrc()) + u64::from(rb.interarrival_jitter());
+                }
+            }
+            rtcp_types::Packet::Sdes(s) => {
+                for c in s.chunks() {
+                    acc += u64::from(c.ssrc());
+                    for i in c.items() {
+                        acc += u64::from(i.type_()) + i.value().len() as u64;
+                    }
+                }
+            }
+            rtcp_types::Packet::Bye(bye) => {
+                for s in bye.ssrcs() {
+                    acc += u64::from(s);
+                }
+                acc += bye.reason().map_or(0, |r| r.len() as u64);
+            }
+            _ => {}
+        }
+    }
+    acc
+}
+
+fn rtcp_parse(cr: &mut Criterion) {
+    let mut g = cr.benchmark_group("rtcp_compound_parse");
+    let sr_sdes = hex(SR_SDES);
+    let rr_sdes_bye = [hex(RR_SDES), hex(BYE)].concat();
+    for (name, data) in [("sr_sdes", sr_sdes), ("rr_sdes_bye", rr_sdes_bye)] {
+        let bytes = Bytes::from(data.clone());
+        g.bench_with_input(BenchmarkId::new("rtsp-proto", name), &data, |b, d| {
+            b.iter(|| ours_rtcp(black_box(d)))
+        });
+        g.bench_with_input(BenchmarkId::new("rtcp-types", name), &data, |b, d| {
+            b.iter(|| theirs_rtcp(black_box(d)))
+        });
+        g.bench_with_input(BenchmarkId::new("webrtc-rs", name), &bytes, |b, d| {
+            b.iter(|| {
+                let mut buf = black_box(d).clone();
+                let packets = rtcp::packet::unmarshal(&mut buf).unwrap();
+                let mut acc = 0u64;
+                for p in &packets {
+                    acc += u64::from(p.header().length) + p.raw_size() as u64;
+                }
+                acc
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Times `n` calls of `f`, in ns per call.
+#[allow(clippy::disallowed_methods)]
+fn per_call(n: u32, f: &mut dyn FnMut() -> u64) -> f64 {
+    let t = std::time::Instant::now();
+    let mut acc = 0u64;
+    for _ in 0..n {
+        acc = acc.wrapping_add(f());
+    }
+    black_box(acc);
+    t.elapsed().as_secs_f64() * 1e9 / f64::from(n)
+}
+
+/// Interleaved A/B timing: each round times every implementation back to back, so that a
+/// machine shared with other jobs slows all of them alike; reports the median per-call
+/// time of each and the median of the per-round ratios to rtsp-proto.
+fn interleaved(group: &str, case: &str, impls: &mut [(&str, &mut dyn FnMut() -> u64)]) {
+    const ROUNDS: usize = 61;
+    const N: u32 = 20_000;
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(ROUNDS); impls.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, f)) in impls.iter_mut().enumerate() {
+            times[i].push(per_call(N, *f));
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let mut line = format!("interleaved {group}/{case}:");
+    let ours = times[0].clone();
+    for (i, (name, _)) in impls.iter().enumerate() {
+        let mut ratios: Vec<f64> = times[i].iter().zip(&ours).map(|(t, o)| t / o).collect();
+        let m = median(&mut times[i]);
+        line += &format!(" {name} {m:.1} ns (x{:.2})", median(&mut ratios));
+    }
+    println!("{line}");
+}
+
+fn interleaved_all() {
+    for c in &CASES {
+        let data = packet(c);
+        let bytes = Bytes::from(data.clone());
+        interleaved(
+            "rtp_parse",
+            c.name,
+            &mut [
+                ("rtsp-proto", &mut || {
+                    let p = RtpPacket::parse(black_box(&data)).unwrap();
+                    u64::from(p.sequence_number())
+                        + u64::from(p.timestamp())
+                        + u64::from(p.ssrc().0)
+                        + p.payload().len() as u64
+                }),
+                ("rtp-types", &mut || {
+                    let p = rtp_types::RtpPacket::parse(black_box(&data)).unwrap();
+                    u64::from(p.sequence_number())
+                        + u64::from(p.timestamp())
+                        + u64::from(p.ssrc())
+                        + p.payload().len() as u64
+                }),
+                ("retina", &mut || {
+                    let (h, r) =
+                        retina::rtp::PacketHeader::validate(&black_box(&data)[..]).unwrap();
+                    u64::from(h.sequence_number())
+                        + u64::from(h.timestamp())
+                        + u64::from(h.ssrc())
+                        + r.len() as u64
+                }),
+                ("webrtc-rs", &mut || {
+                    let mut buf = black_box(&bytes).clone();
+                    let p = rtp::packet::Packet::unmarshal(&mut buf).unwrap();
+                    u64::from(p.header.sequence_number)
+                        + u64::from(p.header.timestamp)
+                        + u64::from(p.header.ssrc)
+                        + p.payload.len() as u64
+                }),
+            ],
+        );
+        let payload = vec![0xabu8; c.payload_len];
+        let ext_body = [0x10, 0x8a, 0x22, 1, 2, 3, 0, 0];
+        let mut o1 = vec![0u8; 2048];
+        let mut o2 = vec![0u8; 2048];
+        let mut o3 = vec![0u8; 2048];
+        let wp = rtp::packet::Packet::unmarshal(&mut bytes.clone()).unwrap();
+        let ob = ours_builder(c, &payload);
+        let rb = {
+            let b = rtp_types::RtpPacketBuilder::<&[u8], &[u8]>::new()
+                .marker_bit(true)
+                .payload_type(96)
+                .sequence_number(0x1234)
+                .timestamp(0x5678_9abc)
+                .ssrc(0xdead_beef)
+                .payload(&payload[..]);
+            if c.full {
+                b.add_csrc(CSRCS[0].0)
+                    .add_csrc(CSRCS[1].0)
+                    .extension(0xbede, &ext_body[..])
+                    .padding(4)
+            } else {
+                b
+            }
+        };
+        interleaved(
+            "rtp_build",
+            c.name,
+            &mut [
+                ("rtsp-proto", &mut || {
+                    black_box(&ob).write(&mut o3).unwrap() as u64
+                }),
+                ("rtp-types", &mut || {
+                    black_box(&rb).write_into(&mut o2).unwrap() as u64
+                }),
+                ("webrtc-rs", &mut || {
+                    black_box(&wp).marshal_to(&mut o1).unwrap() as u64
+                }),
+            ],
+        );
+    }
+    let sr_sdes = hex(SR_SDES);
+    let rr_sdes_bye = [hex(RR_SDES), hex(BYE)].concat();
+    for (name, data) in [("sr_sdes", sr_sdes), ("rr_sdes_bye", rr_sdes_bye)] {
+        let bytes = Bytes::from(data.clone());
+        interleaved(
+            "rtcp_compound_parse",
+            name,
+            &mut [
+                ("rtsp-proto", &mut || ours_rtcp(black_box(&data))),
+                ("rtcp-types", &mut || theirs_rtcp(black_box(&data))),
+                ("webrtc-rs", &mut || {
+                    let mut buf = black_box(&bytes).clone();
+                    let packets = rtcp::packet::unmarshal(&mut buf).unwrap();
+                    packets
+                        .iter()
+                        .map(|p| u64::from(p.header().length) + p.raw_size() as u64)
+                        .sum()
+                }),
+            ],
+        );
+    }
+}
+
+criterion_group!(benches, rtp_parse, rtp_build, rtcp_parse);
+
+fn main() {
+    benches();
+    interleaved_all();
+    Criterion::default().configure_from_args().final_summary();
+}
