@@ -47,6 +47,8 @@ pub mod codec;
 pub mod header;
 #[warn(clippy::indexing_slicing)]
 pub mod message;
+#[warn(clippy::indexing_slicing)]
+pub mod sdp;
 mod ssrc;
 
 pub use ssrc::Ssrc;
