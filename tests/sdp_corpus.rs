@@ -31,16 +31,18 @@ fn check_media(p: &Presentation, want: &[Expect]) {
 #[test]
 fn interop_corpus_sdps_parse_with_expected_media() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sdp");
-    let aac = (
-        MediaKind::Audio,
-        97,
-        "MPEG4-GENERIC",
-        44_100,
-        Some(1),
-        "stream=1",
-    );
-    let pcmu = (MediaKind::Audio, 0, "PCMU", 8000, None, "stream=0");
-    let h264 = video(96, "H264", "stream=0");
+    let aac = || {
+        (
+            MediaKind::Audio,
+            97,
+            "MPEG4-GENERIC",
+            44_100,
+            Some(1),
+            "stream=1",
+        )
+    };
+    let pcmu = || (MediaKind::Audio, 0, "PCMU", 8000, None, "stream=0");
+    let h264 = || video(96, "H264", "stream=0");
     let pub_av: &[Expect] = &[
         video(96, "H264", "streamid=0"),
         (
@@ -53,23 +55,23 @@ fn interop_corpus_sdps_parse_with_expected_media() {
         ),
     ];
     let cases: &[(&str, &[Expect])] = &[
-        ("ffmpeg_tcp__gst_av", &[h264.clone(), aac.clone()]),
-        ("ffmpeg_tcp__gst_h264", &[h264.clone()]),
+        ("ffmpeg_tcp__gst_av", &[h264(), aac()]),
+        ("ffmpeg_tcp__gst_h264", &[h264()]),
         ("ffmpeg_tcp__gst_mjpeg", &[video(26, "JPEG", "stream=0")]),
-        ("ffmpeg_tcp__gst_pcmu", &[pcmu.clone()]),
-        ("ffmpeg_tcp__gst_secure_basic", &[h264.clone()]),
-        ("ffmpeg_tcp__gst_secure_digest", &[h264.clone()]),
-        ("ffmpeg_udp__gst_h264", &[h264.clone()]),
-        ("ffmpeg_udp__gst_h264_ipv6", &[h264.clone()]),
-        ("ffmpeg_udp__gst_pcmu", &[pcmu.clone()]),
+        ("ffmpeg_tcp__gst_pcmu", &[pcmu()]),
+        ("ffmpeg_tcp__gst_secure_basic", &[h264()]),
+        ("ffmpeg_tcp__gst_secure_digest", &[h264()]),
+        ("ffmpeg_udp__gst_h264", &[h264()]),
+        ("ffmpeg_udp__gst_h264_ipv6", &[h264()]),
+        ("ffmpeg_udp__gst_pcmu", &[pcmu()]),
         ("ffmpegpub_tcp__ffmpeg_listen", pub_av),
         ("ffmpegpub_tcp__gst_record", pub_av),
         ("ffmpegpub_udp__ffmpeg_listen", pub_av),
         ("ffmpegpub_udp__gst_record", pub_av),
-        ("gst2_tcp__gst_av", &[h264.clone(), aac.clone()]),
-        ("gst_tcp__gst_av", &[h264.clone(), aac.clone()]),
-        ("gst_tcp__gst_secure_digest", &[h264.clone()]),
-        ("gst_udp__gst_av", &[h264, aac]),
+        ("gst2_tcp__gst_av", &[h264(), aac()]),
+        ("gst_tcp__gst_av", &[h264(), aac()]),
+        ("gst_tcp__gst_secure_digest", &[h264()]),
+        ("gst_udp__gst_av", &[h264(), aac()]),
     ];
     let files = std::fs::read_dir(&dir)
         .unwrap()
