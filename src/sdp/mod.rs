@@ -932,7 +932,7 @@ fn build_media(
     for v in attrs(&m.attributes, "fmtp") {
         let mut dropped = 0usize;
         let parsed = parse_fmtp(v, opts.limits.max_fmtp_params, || dropped += 1);
-        for _ in 0..dropped.min(1) {
+        if dropped > 0 {
             diags.push(line_opt, Some(index), DiagnosticKind::DroppedFmtpParam);
         }
         match parsed {
