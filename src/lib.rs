@@ -52,6 +52,8 @@ pub mod message;
 pub mod rtcp;
 #[warn(clippy::indexing_slicing)]
 pub mod rtp;
+#[warn(clippy::indexing_slicing)]
+pub mod sdp;
 mod ssrc;
 pub mod time;
 
