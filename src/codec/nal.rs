@@ -651,6 +651,12 @@ impl Pending {
             dropped = true;
         }
         self.frames.push_back(frame);
+        if dropped {
+            // The frame now first in line follows a dropped one.
+            if let Some(f) = self.frames.front_mut() {
+                f.loss = true;
+            }
+        }
         dropped
     }
 
@@ -1379,7 +1385,6 @@ impl<S: Syntax> Core<S> {
         if self.pending.push(frame, self.limits.max_pending_frames) {
             self.counters.dropped_frames += 1;
             self.backlog = true;
-            self.loss = true;
         }
     }
 
