@@ -335,6 +335,11 @@ impl AuAssembler {
         self.nals.is_empty()
     }
 
+    /// The frame size so far (NAL units and their framing).
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
     pub(crate) fn nal_count(&self) -> usize {
         self.nals.len()
     }
@@ -1363,6 +1368,11 @@ impl<S: Syntax> Core<S> {
             for (slot, p) in prefix.iter_mut().zip(self.params.iter().flatten()) {
                 *slot = p;
                 n += 1;
+            }
+            // Inserted parameter sets count against the frame size limit too.
+            let extra: usize = prefix.iter().map(|p| p.len() + 4).sum();
+            if self.au.size().saturating_add(extra) > self.limits.max_frame_size {
+                n = 0;
             }
         }
         let data = self
