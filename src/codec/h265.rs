@@ -18,7 +18,7 @@
 
 use super::nal::{
     self, BitReader, Core, NalClass, NalCounters, NalError, NalFormat, NalPolicies, PacketSyntax,
-    Syntax,
+    StartCodePolicy, Syntax,
 };
 use super::{
     DepacketizeError, Depacketizer, DepacketizerLimits, Frame, PacketizeError, Packetizer, Payload,
@@ -213,6 +213,12 @@ impl H265Depacketizer {
     }
 
     fn parse(&mut self, payload: Bytes) -> Result<(), DepacketizeError> {
+        if self.core.policies.start_codes == StartCodePolicy::Split
+            && (payload.starts_with(&[0, 0, 1]) || payload.starts_with(&[0, 0, 0, 1]))
+        {
+            // A whole Annex B stream in one payload (QUIRKS 43; see StartCodePolicy).
+            return self.core.single(payload, 0);
+        }
         let Some((&[b0, b1], _)) = payload.split_first_chunk::<2>() else {
             return Err(self.core.fail(self.core.malformed("payload header")));
         };
