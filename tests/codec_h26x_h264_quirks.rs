@@ -650,3 +650,23 @@ fn backlog_drops_the_oldest_frame() {
     assert_eq!(frames[0].timestamp, 1);
     assert!(frames[0].loss && !frames[1].loss);
 }
+
+#[test]
+fn loss_skips_the_rest_of_the_access_unit() {
+    // A picture in three slices; the middle one is lost. Nothing of it is emitted, not
+    // even the slice after the gap.
+    let slice = |n: u8| [0x65, 0x88, n];
+    let mut d = depacketizer();
+    let (frames, errors) = push_all(
+        &mut d,
+        vec![
+            pkt(1, 0, false, &slice(1)),
+            pkt(3, 0, true, &slice(3)),
+            pkt(4, 3000, true, P1),
+        ],
+    );
+    assert!(errors.is_empty());
+    assert_eq!(frames.len(), 1);
+    assert_eq!(&frames[0].data[..], &annex_b(&[P1])[..]);
+    assert!(frames[0].loss);
+}

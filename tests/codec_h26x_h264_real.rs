@@ -143,3 +143,38 @@ fn ffmpeg_decodes_depacketized_real_streams() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_lost_packet_drops_exactly_its_access_unit() {
+    let s = corpus("ffmpeg_tcp__gst_h264", "s2c");
+    let whole = depacketize(&s, NalFormat::AnnexB);
+    // Drop one packet in the middle of each FU-A fragmented access unit, in turn.
+    let fu_middles: Vec<usize> = s
+        .packets
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.payload[0] & 0x1f == 28 && p.payload[1] & 0xc0 == 0)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(fu_middles.len() > 10);
+    for &lost in fu_middles.iter().step_by(7) {
+        let mut packets = s.packets.clone();
+        let gone = packets.remove(lost);
+        let mut d = H264Depacketizer::new(H264Config::from_fmtp(&s.fmtp));
+        let (frames, errors) = util::run(&mut d, &packets);
+        assert!(errors.is_empty());
+        assert_eq!(frames.len(), whole.len() - 1);
+        assert!(frames.iter().all(|f| f.timestamp != gone.timestamp));
+        for f in &frames {
+            let w = whole.iter().find(|w| w.timestamp == f.timestamp).unwrap();
+            assert_eq!(w.data, f.data, "emitted frames are never partial");
+            let after_gap = whole
+                .iter()
+                .position(|w| w.timestamp == gone.timestamp)
+                .and_then(|i| whole.get(i + 1))
+                .is_some_and(|n| n.timestamp == f.timestamp);
+            assert_eq!(f.loss, after_gap);
+        }
+        assert_eq!(d.counters().lost_packets, 1);
+    }
+}

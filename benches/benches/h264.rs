@@ -22,7 +22,8 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 const SPROP: &str = "packetization-mode=1;profile-level-id=42C01E;sprop-parameter-sets=Z0LAHtkDxWhAAAADAEAAAAwDxYuS,aMuMsg==";
-const SPS: &[u8] = b"\x67\x42\xc0\x1e\xd9\x03\xc5\x68\x40\x00\x00\x03\x00\x40\x00\x00\x0c\x03\xc5\x8b\x92";
+const SPS: &[u8] =
+    b"\x67\x42\xc0\x1e\xd9\x03\xc5\x68\x40\x00\x00\x03\x00\x40\x00\x00\x0c\x03\xc5\x8b\x92";
 const PPS: &[u8] = b"\x68\xcb\x8c\xb2";
 
 struct Workload {
@@ -38,7 +39,9 @@ fn shared(b: &[u8]) -> Bytes {
 
 fn synthetic() -> Workload {
     let body = |n: usize, seed: u8| -> Vec<u8> {
-        (0..n).map(|i| ((i as u8).wrapping_mul(31) ^ seed) | 1).collect()
+        (0..n)
+            .map(|i| ((i as u8).wrapping_mul(31) ^ seed) | 1)
+            .collect()
     };
     let mut pc = H264PacketizerConfig::default();
     pc.mtu = 1400;
@@ -76,17 +79,26 @@ fn synthetic() -> Workload {
         }
     }
     let payload_bytes = packets.iter().map(|p| p.payload.len() as u64).sum();
-    Workload { packets, frames, payload_bytes }
+    Workload {
+        packets,
+        frames,
+        payload_bytes,
+    }
 }
 
 fn bunny() -> Workload {
-    let data = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/cameras/bunny_session.rtsp"))
-        .unwrap();
+    let data = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/cameras/bunny_session.rtsp"
+    ))
+    .unwrap();
     let mut buf = BytesMut::from(&data[..]);
     let mut dec = rtsp_proto::message::Decoder::new();
     let mut packets = Vec::new();
     while let Some(msg) = dec.decode(&mut buf).unwrap() {
-        let rtsp_proto::message::Message::Data(d) = msg else { continue };
+        let rtsp_proto::message::Message::Data(d) = msg else {
+            continue;
+        };
         if d.channel != 2 {
             continue;
         }
@@ -113,7 +125,11 @@ fn bunny() -> Workload {
         n
     };
     let payload_bytes = packets.iter().map(|p| p.payload.len() as u64).sum();
-    Workload { packets, frames, payload_bytes }
+    Workload {
+        packets,
+        frames,
+        payload_bytes,
+    }
 }
 
 fn run_ours(w: &Workload) -> usize {
@@ -140,7 +156,12 @@ fn run_retina(w: &Workload) -> usize {
         let meta = retina::rtp::PacketMeta {
             ctx: retina::PacketContext::dummy(),
             stream_id: 0,
-            timestamp: retina::Timestamp::new(i64::from(p.timestamp.wrapping_sub(start)), clock, start).unwrap(),
+            timestamp: retina::Timestamp::new(
+                i64::from(p.timestamp.wrapping_sub(start)),
+                clock,
+                start,
+            )
+            .unwrap(),
             sequence_number: p.sequence_number,
             ssrc: 1,
             mark: p.marker,

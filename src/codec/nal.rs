@@ -10,7 +10,7 @@
 use bytes::Bytes;
 use std::collections::VecDeque;
 
-/// How NAL units are framed in a [`Frame`](super::Frame)'s data (depacketizer output) or
+/// How NAL units are framed in a [`Frame`]'s data (depacketizer output) or
 /// in the frames given to a packetizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -528,7 +528,7 @@ impl AuAssembler {
     /// NAL unit `i` copied into a new buffer.
     pub(crate) fn nal_to_bytes(&self, i: usize) -> Option<Bytes> {
         let nal = self.nals.get(i)?;
-        if let Some(s) = self.nals.get(i).and_then(|_| self.single_seg(nal)) {
+        if let Some(s) = self.single_seg(nal) {
             return Some(s);
         }
         let mut v = Vec::with_capacity(nal.len);
@@ -759,7 +759,7 @@ pub enum ForeignPayloadTypePolicy {
     /// [`NalCounters::ignored_packets`]). The default.
     #[default]
     Ignore,
-    /// Reject it with [`DepacketizeError::Unsupported`](super::DepacketizeError::Unsupported).
+    /// Reject it with [`DepacketizeError::Unsupported`].
     Reject,
 }
 
@@ -776,7 +776,7 @@ pub enum FuTypeChangePolicy {
     #[default]
     KeepFirst,
     /// Drop the NAL unit's access unit and return
-    /// [`DepacketizeError::Malformed`](super::DepacketizeError::Malformed).
+    /// [`DepacketizeError::Malformed`].
     Reject,
 }
 
@@ -937,6 +937,10 @@ pub(crate) struct Core<S> {
     payload_type: Option<u8>,
     last_seq: Option<u16>,
     ts: Option<u32>,
+    /// Timestamp of a dropped access unit whose remaining packets are skipped.
+    discard: Option<u32>,
+    /// The marker bit of the packet being pushed.
+    marker: bool,
     loss: bool,
     backlog: bool,
     fu: FuState,
@@ -968,6 +972,8 @@ impl<S: Syntax> Core<S> {
             payload_type,
             last_seq: None,
             ts: None,
+            discard: None,
+            marker: false,
             loss: false,
             backlog: false,
             fu: FuState::Idle,
@@ -1009,6 +1015,7 @@ impl<S: Syntax> Core<S> {
 
     fn limit_error(&mut self, limit: AuLimit) -> DepacketizeError {
         self.drop_au();
+        self.discard_rest();
         DepacketizeError::FrameTooLarge {
             seq: self.seq,
             limit: limit.name(),
@@ -1019,6 +1026,8 @@ impl<S: Syntax> Core<S> {
     pub(crate) fn drop_au(&mut self) {
         if !self.au.is_empty() {
             self.counters.dropped_frames += 1;
+            // The access unit's remaining packets are skipped too.
+            self.discard = self.ts;
         }
         self.au.clear();
         self.reset_au_flags();
@@ -1038,6 +1047,7 @@ impl<S: Syntax> Core<S> {
     /// false when the packet is to be ignored.
     pub(crate) fn begin(&mut self, pkt: &RtpPacket) -> Result<bool, DepacketizeError> {
         self.seq = pkt.sequence_number;
+        self.marker = pkt.marker;
         self.counters.packets += 1;
         match self.payload_type {
             None => self.payload_type = Some(pkt.payload_type),
@@ -1075,6 +1085,19 @@ impl<S: Syntax> Core<S> {
             }
         }
         self.ts = Some(pkt.timestamp);
+        if let Some(ts) = self.discard {
+            if ts == pkt.timestamp {
+                // Part of an access unit already dropped: skip it, up to its marker.
+                if pkt.marker {
+                    self.discard = None;
+                    self.fu = FuState::Idle;
+                } else {
+                    self.fu = FuState::Skipping;
+                }
+                return Ok(false);
+            }
+            self.discard = None;
+        }
         Ok(true)
     }
 
@@ -1098,10 +1121,17 @@ impl<S: Syntax> Core<S> {
         }
     }
 
-    /// Fails the packet: drops its access unit and returns `err`.
+    /// Fails the packet: drops its access unit (and skips the access unit's remaining
+    /// packets) and returns `err`.
     pub(crate) fn fail(&mut self, err: DepacketizeError) -> DepacketizeError {
         self.drop_au();
+        self.discard_rest();
         err
+    }
+
+    /// Skips the rest of the current access unit, unless this packet was its last.
+    fn discard_rest(&mut self) {
+        self.discard = if self.marker { None } else { self.ts };
     }
 
     /// A packet that is neither a fragment nor an aggregation arrived: an open
@@ -1409,6 +1439,7 @@ impl<S: Syntax> Core<S> {
             self.finish_au(true);
         }
         self.fu = FuState::Idle;
+        self.discard = None;
     }
 }
 
