@@ -7,6 +7,7 @@
 //! ITU-T H.265 Annex B and §7.4.2, ISO/IEC 14496-15 (length-prefixed samples, `avcC`,
 //! `hvcC`).
 
+use super::{DepacketizeError, DepacketizerLimits, Frame, RtpPacket};
 use bytes::Bytes;
 use std::collections::VecDeque;
 
@@ -644,12 +645,12 @@ impl AuAssembler {
 /// Frames waiting to be pulled, bounded.
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
-    frames: VecDeque<super::Frame>,
+    frames: VecDeque<Frame>,
 }
 
 impl Pending {
     /// Queues a frame; returns true if the oldest had to be dropped.
-    pub(crate) fn push(&mut self, frame: super::Frame, max: usize) -> bool {
+    pub(crate) fn push(&mut self, frame: Frame, max: usize) -> bool {
         let mut dropped = false;
         while self.frames.len() >= max.max(1) {
             self.frames.pop_front();
@@ -665,7 +666,7 @@ impl Pending {
         dropped
     }
 
-    pub(crate) fn pop(&mut self) -> Option<super::Frame> {
+    pub(crate) fn pop(&mut self) -> Option<Frame> {
         self.frames.pop_front()
     }
 }
@@ -923,8 +924,6 @@ enum FuState {
     /// Fragments of a unit whose start was lost or rejected are being skipped.
     Skipping,
 }
-
-use super::{DepacketizeError, DepacketizerLimits, Frame, RtpPacket};
 
 /// Sequence tracking, access-unit boundaries, loss, limits and output, for both codecs.
 #[derive(Debug)]
