@@ -184,3 +184,7 @@ pub trait Packetizer {
         emit: &mut dyn FnMut(Payload<'_>),
     ) -> Result<(), PacketizeError>;
 }
+
+pub mod h264;
+pub mod h265;
+pub mod nal;
