@@ -184,3 +184,8 @@ pub trait Packetizer {
         emit: &mut dyn FnMut(Payload<'_>),
     ) -> Result<(), PacketizeError>;
 }
+
+// Audio and JPEG payload formats.
+pub mod fmtp;
+pub mod g711;
+pub mod l16;
