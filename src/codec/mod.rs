@@ -186,6 +186,7 @@ pub trait Packetizer {
 }
 
 // Audio and JPEG payload formats.
+pub mod aac;
 pub mod fmtp;
 pub mod g711;
 pub mod l16;
