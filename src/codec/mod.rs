@@ -190,3 +190,4 @@ pub mod aac;
 pub mod fmtp;
 pub mod g711;
 pub mod l16;
+pub mod mjpeg;
