@@ -98,7 +98,8 @@ pub struct AudioSpecificConfig {
     pub sbr: bool,
     /// The SBR output sampling rate, when signalled explicitly.
     pub extension_sample_rate: Option<u32>,
-    /// The bytes parsed (for `config=` values; empty when read from a LATM bit stream).
+    /// The bytes parsed (for a LATM StreamMuxConfig, the config's bits zero-padded to
+    /// whole bytes).
     pub raw: Bytes,
 }
 

@@ -151,7 +151,6 @@ impl<'a> BitReader<'a> {
     }
 
     /// Reads `n` whole bytes (not necessarily byte-aligned) into `out`.
-    #[allow(dead_code)] // used by the LATM depacketizer
     pub(crate) fn read_bytes_into(&mut self, n: usize, out: &mut Vec<u8>) -> Option<()> {
         if n.checked_mul(8)? > self.remaining() {
             return None;

@@ -190,4 +190,5 @@ pub mod aac;
 pub mod fmtp;
 pub mod g711;
 pub mod l16;
+pub mod latm;
 pub mod mjpeg;
