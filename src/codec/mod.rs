@@ -192,3 +192,4 @@ pub mod g711;
 pub mod l16;
 pub mod latm;
 pub mod mjpeg;
+pub mod opus;
