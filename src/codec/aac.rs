@@ -9,7 +9,7 @@
 //! packets with the same timestamp; each fragment's AU header gives the size of the whole
 //! AU and the marker bit is set on the last ([RFC 3640 §3.2.3]).
 //!
-//! [`AacDepacketizer`] emits each access unit as a [`Frame`](super::Frame) of raw AAC (no
+//! [`AacDepacketizer`] emits each access unit as a [`Frame`] of raw AAC (no
 //! ADTS header; write one with [`AudioSpecificConfig::adts_header`] to get a `.aac` file),
 //! with the packet's timestamp plus the AU's position times the frame duration. Every AAC
 //! frame is a keyframe. [`AacPacketizer`] writes AU headers for any configured field
