@@ -491,15 +491,32 @@ struct AuHeader {
 #[derive(Debug)]
 struct Fragmented {
     timestamp: u32,
+    /// The whole AU's size, or `usize::MAX` when unknown (ends at the marker bit).
     size: usize,
     fragments: usize,
     buf: Vec<u8>,
+    /// One packet held so far, whose sizes matched its data: a complete AU from a sender
+    /// that leaves the marker bit clear, or the first fragment from one that writes
+    /// fragment sizes. The next packet tells which.
+    held: bool,
 }
 
 /// Turns `mpeg4-generic` RTP packets into raw AAC access units.
 ///
 /// Interleaving (a non-zero AU-Index-delta) is not supported: such packets are rejected
 /// with [`DepacketizeError::Unsupported`].
+///
+/// A packet holding one AU whose AU-size equals its data but whose marker bit is clear is
+/// held until the next packet: if that one has the same timestamp, the two are fragments
+/// of one AU (joined until the marker bit); otherwise the held packet was a complete AU
+/// and is emitted then (or at [`Depacketizer::flush`]). If packets are lost right after a
+/// held one, it is dropped, since it may have been a first fragment.
+///
+/// Background: RFC 3640 §3.2.1.1 says a fragment's AU-size is the whole AU's and sets the
+/// marker bit on every packet that ends an AU, but gortsplib's `rtpmpeg4audio` encoder
+/// (MediaMTX) writes each fragment's own size, and audio senders that use the marker bit
+/// only for talkspurts (RFC 3551 §4.1) leave it clear on complete AUs. Holding one packet
+/// reads both correctly at the cost of one packet of delay for marker-less senders.
 #[derive(Debug)]
 pub struct AacDepacketizer {
     config: AacConfig,
@@ -529,6 +546,21 @@ impl AacDepacketizer {
     fn drop_fragment(&mut self) {
         if self.frag.take().is_some() {
             self.queue.mark_loss();
+        }
+    }
+
+    /// Ends a fragment of an earlier timestamp: a held packet was a complete AU after all;
+    /// anything else was cut short.
+    fn end_fragment(&mut self, seq: u16) -> Result<(), DepacketizeError> {
+        match self.frag.take() {
+            Some(f) if f.held => self
+                .emit_au(seq, f.timestamp, Bytes::from(f.buf))
+                .map(|_| ()),
+            Some(_) => {
+                self.queue.mark_loss();
+                Ok(())
+            }
+            None => Ok(()),
         }
     }
 
@@ -669,6 +701,7 @@ impl AacDepacketizer {
                 size,
                 fragments: 0,
                 buf: Vec::new(),
+                held: false,
             });
         }
         let Some(f) = self.frag.as_mut() else {
@@ -749,6 +782,30 @@ impl Depacketizer for AacDepacketizer {
             self.queue.mark_loss();
             self.drop_fragment();
         }
+        let mut ended = Ok(());
+        if self
+            .frag
+            .as_ref()
+            .is_some_and(|f| f.timestamp != packet.timestamp)
+        {
+            ended = self.end_fragment(seq);
+        }
+        self.push_packet(packet).and(ended)
+    }
+
+    fn pull(&mut self) -> Option<Frame> {
+        self.queue.pull()
+    }
+
+    fn flush(&mut self) {
+        let _ = self.end_fragment(0);
+    }
+}
+
+impl AacDepacketizer {
+    /// [`Depacketizer::push`] after loss and timestamp bookkeeping.
+    fn push_packet(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
+        let seq = packet.sequence_number;
         let (headers, data) = match self.parse_headers(seq, &packet.payload) {
             Ok(v) => v,
             Err(e) => {
@@ -809,6 +866,12 @@ impl Depacketizer for AacDepacketizer {
         }
         let total = sizes.iter().try_fold(0usize, |a, &s| a.checked_add(s));
         match (total, sizes.as_slice()) {
+            // One whole AU without the marker bit, or after a fragment of the same
+            // timestamp: a fragment whose AU-size is the fragment's size (gortsplib's
+            // encoder), or a marker-less sender's complete AU; resolved by what follows.
+            (Some(t), [_]) if t == data.len() && (!packet.marker || self.frag.is_some()) => {
+                return self.push_unsized(&packet, data);
+            }
             (Some(t), _) if t == data.len() => {}
             (Some(_), [size]) if data.len() < *size => {
                 return self.push_fragment(&packet, *size, data);
@@ -844,16 +907,6 @@ impl Depacketizer for AacDepacketizer {
         result
     }
 
-    fn pull(&mut self) -> Option<Frame> {
-        self.queue.pull()
-    }
-
-    fn flush(&mut self) {
-        self.drop_fragment();
-    }
-}
-
-impl AacDepacketizer {
     /// A packet without AU-size: one AU, or a fragment of one ending at the marker bit.
     fn push_unsized(&mut self, packet: &RtpPacket, data: &[u8]) -> Result<(), DepacketizeError> {
         let seq = packet.sequence_number;
@@ -861,7 +914,7 @@ impl AacDepacketizer {
         let continues = self
             .frag
             .as_ref()
-            .is_some_and(|f| f.timestamp == packet.timestamp);
+            .is_some_and(|f| f.timestamp == packet.timestamp && f.size == usize::MAX);
         if !continues {
             self.drop_fragment();
             if packet.marker {
@@ -874,11 +927,15 @@ impl AacDepacketizer {
                 size: usize::MAX,
                 fragments: 0,
                 buf: Vec::new(),
+                held: true,
             });
         }
         let Some(f) = self.frag.as_mut() else {
             return Ok(());
         };
+        if f.fragments > 0 {
+            f.held = false;
+        }
         f.fragments += 1;
         let total = f.buf.len().saturating_add(data.len());
         if f.fragments > limits.max_fragments || total > limits.max_frame_size {
@@ -1186,6 +1243,42 @@ mod tests {
         let f = d.pull().unwrap();
         assert!(f.loss);
         assert_eq!(&f.data[..], &[9]);
+    }
+
+    /// gortsplib's encoder writes each fragment's own size in AU-size (RFC 3640 wants the
+    /// whole AU's) and sets the marker on the last; a marker-less sender sends complete AUs
+    /// with the marker clear. Both come out right.
+    #[test]
+    fn fragment_sized_fragments_and_markerless_senders() {
+        let mut d = AacDepacketizer::new(hbr_44k());
+        // AU of 5 bytes as fragments of 3 and 2, AU-size = fragment size.
+        d.push(pkt(0, 0, false, vec![0, 16, 0, 0x18, 1, 2, 3]))
+            .unwrap();
+        assert!(d.pull().is_none());
+        d.push(pkt(1, 0, true, vec![0, 16, 0, 0x10, 4, 5])).unwrap();
+        let f = d.pull().unwrap();
+        assert_eq!((&f.data[..], f.loss), (&[1u8, 2, 3, 4, 5][..], false));
+        // Marker-less: each AU is released by the next packet (or by flush).
+        d.push(pkt(2, 1024, false, vec![0, 16, 0, 0x08, 7]))
+            .unwrap();
+        assert!(d.pull().is_none());
+        d.push(pkt(3, 2048, false, vec![0, 16, 0, 0x08, 8]))
+            .unwrap();
+        assert_eq!(&d.pull().unwrap().data[..], &[7]);
+        d.flush();
+        let f = d.pull().unwrap();
+        assert_eq!(
+            (&f.data[..], f.timestamp, f.loss),
+            (&[8u8][..], 2048, false)
+        );
+        // A held packet followed by a gap is dropped: it may have been a first fragment.
+        d.push(pkt(4, 3072, false, vec![0, 16, 0, 0x08, 9]))
+            .unwrap();
+        d.push(pkt(6, 4096, true, vec![0, 16, 0, 0x08, 10]))
+            .unwrap();
+        let f = d.pull().unwrap();
+        assert_eq!((&f.data[..], f.loss), (&[10u8][..], true));
+        assert!(d.pull().is_none());
     }
 
     #[test]
