@@ -185,6 +185,16 @@ pub trait Packetizer {
     ) -> Result<(), PacketizeError>;
 }
 
+// Video payload formats.
 pub mod h264;
 pub mod h265;
 pub mod nal;
+
+// Audio and JPEG payload formats.
+pub mod aac;
+pub mod fmtp;
+pub mod g711;
+pub mod l16;
+pub mod latm;
+pub mod mjpeg;
+pub mod opus;
