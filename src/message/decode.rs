@@ -669,11 +669,14 @@ fn newlines(hay: &[u8]) -> Newlines<'_> {
 /// True when `b` holds a control character other than horizontal tab.
 #[inline]
 fn has_control_bytes(b: &[u8]) -> bool {
-    let mut bad = false;
-    for &c in b {
-        bad |= (c < 0x20 && c != b'\t') | (c == 0x7f);
+    !b.is_empty() && super::headers::validate_value(b).is_err() && {
+        // `validate_value` also rejects invalid UTF-8; only control bytes count here.
+        let mut bad = false;
+        for &c in b {
+            bad |= (c < 0x20 && c != b'\t') | (c == 0x7f);
+        }
+        bad
     }
-    bad
 }
 
 #[inline]
