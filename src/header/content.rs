@@ -19,7 +19,11 @@ fn parse_url(name: HeaderName, value: &str) -> Result<String, HeaderError> {
     // A URI has no whitespace or control characters (RFC 3986 §2).
     if let Some(pos) = v.find(|c: char| c.is_control() || c.is_whitespace()) {
         let offset = value.len() - value.trim_start().len() + pos;
-        return Err(HeaderError::new(name, offset, HeaderErrorKind::Syntax("URI")));
+        return Err(HeaderError::new(
+            name,
+            offset,
+            HeaderErrorKind::Syntax("URI"),
+        ));
     }
     Ok(v.to_owned())
 }

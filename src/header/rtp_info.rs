@@ -385,6 +385,11 @@ impl TypedHeader for RtpInfo {
         let mut entries = Vec::new();
         let mut v2 = false;
         for value in values {
+            // URLs and parameters hold no control characters; rejecting them here keeps
+            // every parsed value formattable as a header line.
+            if let Some(pos) = value.find(|c: char| c.is_control() && c != '\t') {
+                return Err(err(pos, HeaderErrorKind::Syntax("rtsp-info-spec")));
+            }
             v2 |= parse_value(value, &mut entries)?;
         }
         if entries.is_empty() {
