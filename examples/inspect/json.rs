@@ -37,6 +37,29 @@ impl Obj {
         self
     }
 
+    /// An integer, written exactly (`num` goes through `f64`).
+    pub fn int(mut self, k: &str, v: impl Into<i128>) -> Obj {
+        self.key(k);
+        let _ = write!(self.out, "{}", v.into());
+        self
+    }
+
+    /// An integer, or `null` when absent.
+    pub fn opt_int(self, k: &str, v: Option<impl Into<i128>>) -> Obj {
+        match v {
+            Some(v) => self.int(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
+    /// A string, or `null` when absent.
+    pub fn opt_str(self, k: &str, v: Option<&str>) -> Obj {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+
     /// A pre-rendered JSON value.
     pub fn raw(mut self, k: &str, v: &str) -> Obj {
         self.key(k);

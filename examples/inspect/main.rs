@@ -1,17 +1,34 @@
 //! `inspect`: shows what rtsp-proto makes of a capture of RTSP traffic.
 //!
 //! ```text
-//! cargo run --example inspect -- [--json] FILE...
+//! cargo run --example inspect -- [--json] [--extract DIR] FILE...
 //! ```
 //!
 //! Each FILE holds RTSP traffic: one or more messages, with or without `$`-interleaved
 //! frames (a camera transcript, a reassembled TCP stream), or a transcript in the
 //! `===== #n DIR ... len=N =====` format of the project's corpus. Every message is printed
-//! with its typed headers; every `$` frame with its channel and length. `--json` prints
-//! one JSON object per message or frame per line instead.
+//! with its typed headers; every `$` frame with its channel and length, decoded as RTP or
+//! RTCP. `--json` prints one JSON object per message or frame per line instead.
+//!
+//! The files are read as one session, in order: the SDP of a DESCRIBE response is printed
+//! (codec, clock rate, fmtp, resolved control URL), channels are mapped to media by the
+//! SETUP responses' `Transport: ...;interleaved=a-b` (by the SETUP request URL, or in
+//! SETUP order when only responses are present), or else channels 2n/2n+1 for the n-th
+//! media. The output ends with a summary: each RTP stream (channel, SSRC, packets, loss,
+//! duplicates, reordering, jitter), the RTCP seen, and each track depacketized with the
+//! codec of its media (frames, keyframes, sizes). `--json` summary lines have the types
+//! `rtp_stream`, `rtcp`, `track` (and `sdp_media` when the SDP is met, `extract` for
+//! files written). `--extract DIR` writes each track's elementary stream into DIR:
+//! `track<n>_h264.h264`/`.h265` (Annex B), `track<n>_aac.aac` (ADTS), `.ulaw`/`.alaw`/
+//! `.pcm` (raw), `track<n>_mjpeg_00001.jpg` (one per picture).
+//!
+//! Interarrival jitter needs arrival times: they come from the transcript's `t=` when the
+//! frames are in a transcript; a raw byte stream has none, so its packets are taken as
+//! arriving on schedule and the jitter reported is 0 (marked "no arrival times").
 //!
 //! The exit status is non-zero when a file cannot be read or decoded; the message names
-//! the file and the byte offset of the first item that failed.
+//! the file and the byte offset of the first item that failed. A `$` frame that is not
+//! valid RTP or RTCP is counted and reported, not fatal.
 
 mod json;
 mod typed;
@@ -26,32 +43,44 @@ macro_rules! say {
     }};
 }
 
+mod session;
+mod track;
+
 use bytes::BytesMut;
 use rtsp_proto::message::{Decoder, Message};
 use std::process::ExitCode;
 
+const USAGE: &str = "usage: inspect [--json] [--extract DIR] FILE...";
+
 struct Options {
     json: bool,
+    extract: Option<std::path::PathBuf>,
     files: Vec<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut opts = Options {
         json: false,
+        extract: None,
         files: Vec::new(),
     };
-    for arg in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--json" => opts.json = true,
+            "--extract" => {
+                let dir = args.next().ok_or("--extract needs a directory")?;
+                opts.extract = Some(dir.into());
+            }
             "-h" | "--help" => {
-                return Err("usage: inspect [--json] FILE...".into());
+                return Err(USAGE.into());
             }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             _ => opts.files.push(arg),
         }
     }
     if opts.files.is_empty() {
-        return Err("usage: inspect [--json] FILE...".into());
+        return Err(USAGE.into());
     }
     Ok(opts)
 }
@@ -62,6 +91,8 @@ struct Segment {
     offset: u64,
     /// Label such as `C->S conn=1`, for transcripts.
     label: Option<String>,
+    /// Capture time in seconds (`t=`), for transcripts.
+    time: Option<f64>,
     bytes: Vec<u8>,
 }
 
@@ -72,6 +103,7 @@ fn segments(data: Vec<u8>) -> Result<Vec<Segment>, String> {
         return Ok(vec![Segment {
             offset: 0,
             label: None,
+            time: None,
             bytes: data,
         }]);
     }
@@ -99,9 +131,14 @@ fn segments(data: Vec<u8>) -> Result<Vec<Segment>, String> {
             .filter(|f| *f == "C->S" || *f == "S->C" || f.starts_with("conn="))
             .collect::<Vec<_>>()
             .join(" ");
+        let time = header
+            .split_whitespace()
+            .find_map(|f| f.strip_prefix("t="))
+            .and_then(|t| t.parse().ok());
         out.push(Segment {
             offset: start as u64,
             label: Some(label),
+            time,
             bytes: data[start..end].to_vec(),
         });
         pos = end + 1;
@@ -109,7 +146,14 @@ fn segments(data: Vec<u8>) -> Result<Vec<Segment>, String> {
     Ok(out)
 }
 
-fn print_message(opts: &Options, file: &str, seg: &Segment, offset: u64, msg: &Message) {
+fn print_message(
+    opts: &Options,
+    file: &str,
+    seg: &Segment,
+    offset: u64,
+    msg: &Message,
+    note: Option<&session::FrameNote>,
+) {
     if opts.json {
         let mut o = json::Obj::new();
         match msg {
@@ -152,6 +196,10 @@ fn print_message(opts: &Options, file: &str, seg: &Segment, offset: u64, msg: &M
                     .num("offset", offset as f64)
                     .num("channel", d.channel)
                     .num("length", d.payload.len() as f64);
+                if let Some(n) = note {
+                    let (k, v) = n.json();
+                    o = o.raw(k, &v);
+                }
             }
         }
         if let Some(l) = &seg.label {
@@ -186,9 +234,10 @@ fn print_message(opts: &Options, file: &str, seg: &Segment, offset: u64, msg: &M
         }
         Message::Data(d) => {
             say!(
-                "{file}@{offset}{label}: $ channel {} length {}",
+                "{file}@{offset}{label}: $ channel {} length {}{}",
                 d.channel,
-                d.payload.len()
+                d.payload.len(),
+                note.map(|n| n.human()).unwrap_or_default()
             );
         }
     }
@@ -206,7 +255,11 @@ fn print_headers(headers: &rtsp_proto::Headers, body: &[u8]) {
     }
 }
 
-fn inspect_file(opts: &Options, file: &str) -> Result<(usize, usize), String> {
+fn inspect_file(
+    opts: &Options,
+    session: &mut session::Session,
+    file: &str,
+) -> Result<(usize, usize), String> {
     let data = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
     let mut messages = 0;
     let mut frames = 0;
@@ -222,7 +275,22 @@ fn inspect_file(opts: &Options, file: &str) -> Result<(usize, usize), String> {
                     } else {
                         messages += 1;
                     }
-                    print_message(opts, file, &seg, offset, &msg);
+                    match &msg {
+                        Message::Request(r) => {
+                            print_message(opts, file, &seg, offset, &msg, None);
+                            session.handle_request(r);
+                        }
+                        Message::Response(r) => {
+                            print_message(opts, file, &seg, offset, &msg, None);
+                            session.handle_response(r);
+                        }
+                        Message::Data(d) => {
+                            let note = session
+                                .handle_data(d.channel, &d.payload, seg.time)
+                                .map_err(|e| format!("extract: {e}"))?;
+                            print_message(opts, file, &seg, offset, &msg, Some(&note));
+                        }
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -244,8 +312,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = &opts.extract {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    let mut session = session::Session::new(opts.json, opts.extract.clone());
     for file in &opts.files {
-        match inspect_file(&opts, file) {
+        match inspect_file(&opts, &mut session, file) {
             Ok((messages, frames)) => {
                 if !opts.json {
                     say!("{file}: {messages} messages, {frames} interleaved frames");
@@ -256,6 +331,10 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+    }
+    if let Err(e) = session.finish() {
+        eprintln!("error: extract: {e}");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }
