@@ -256,6 +256,9 @@ pub fn h264_round_trip(data: &[u8]) {
     };
     let mut c = H264Config::default();
     c.output = format;
+    // A tiny MTU splits one access unit into more packets than the default fragment
+    // limit allows; the round trip is about the bytes, not that limit.
+    c.limits.max_fragments = 1 << 20;
     c.policies.parameter_sets = ParameterSetInsertion::Never;
     c.policies.repeated_parameter_sets = RepeatedParameterSetPolicy::Keep;
     let mut d = H264Depacketizer::new(c);
@@ -307,6 +310,9 @@ pub fn h265_round_trip(data: &[u8]) {
     };
     let mut c = H265Config::default();
     c.output = format;
+    // A tiny MTU splits one access unit into more packets than the default fragment
+    // limit allows; the round trip is about the bytes, not that limit.
+    c.limits.max_fragments = 1 << 20;
     c.policies.parameter_sets = ParameterSetInsertion::Never;
     c.policies.repeated_parameter_sets = RepeatedParameterSetPolicy::Keep;
     let mut d = H265Depacketizer::new(c);
