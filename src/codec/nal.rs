@@ -46,13 +46,92 @@ pub enum NalError {
 #[derive(Debug, Clone)]
 pub struct AnnexBNalUnits<'a> {
     rest: &'a [u8],
-    finder: &'static memchr::memmem::Finder<'static>,
 }
 
 fn start_code_finder() -> &'static memchr::memmem::Finder<'static> {
     static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
         std::sync::OnceLock::new();
     FINDER.get_or_init(|| memchr::memmem::Finder::new(&[0u8, 0, 1]))
+}
+
+/// True when `data` holds two consecutive zero bytes, which every start code begins with
+/// and which coded data holds only around emulation prevention (`00 00 03`).
+///
+/// Branch-free over blocks, which the compiler turns into SIMD compares with the baseline
+/// instruction set: no call or set-up cost, for the short NAL units of P pictures (long
+/// ones go to `memchr`, which uses wider vectors where the CPU has them).
+fn has_zero_pair(data: &[u8]) -> bool {
+    fn block<const N: usize>(lo: &[u8; N], hi: &[u8; N]) -> bool {
+        lo.iter()
+            .zip(hi)
+            .fold(0u8, |acc, (a, b)| acc | u8::from(a | b == 0))
+            != 0
+    }
+    fn scan<const N: usize>(data: &[u8]) -> bool {
+        fn pair<const N: usize>(s: &[u8]) -> Option<(&[u8; N], &[u8; N])> {
+            s.first_chunk::<N>()
+                .zip(s.get(1..).and_then(|r| r.first_chunk::<N>()))
+        }
+        let mut rest = data;
+        while let Some((lo, hi)) = pair::<N>(rest) {
+            if block(lo, hi) {
+                return true;
+            }
+            rest = rest.get(N..).unwrap_or_default();
+        }
+        // The last N + 1 bytes once more, overlapping what was scanned (fine for a yes/no
+        // answer): no scalar tail.
+        data.len()
+            .checked_sub(N + 1)
+            .and_then(|start| pair::<N>(data.get(start..).unwrap_or_default()))
+            .is_some_and(|(lo, hi)| block(lo, hi))
+    }
+    match data.len() {
+        65.. => scan::<64>(data),
+        17.. => scan::<16>(data),
+        _ => data.windows(2).any(|w| matches!(w, [0, 0])),
+    }
+}
+
+/// The position of the first three-byte start code `00 00 01` in `data`.
+///
+/// Coded slice data rarely holds a zero byte (and never `00 00 00`..`00 00 03` outside
+/// emulation prevention), so this jumps from zero byte to zero byte with `memchr`, which
+/// costs less than a two-byte `memmem` search when zeros are rare and has no set-up cost
+/// for short NAL units. Where zeros turn out to be dense (flat pictures, filler), it hands
+/// the rest over to `memmem`.
+pub(crate) fn find_start_code(data: &[u8]) -> Option<usize> {
+    /// Up to this length, a block scan for `00 00` decides first.
+    const SHORT: usize = 512;
+    if data.len() <= SHORT && !has_zero_pair(data) {
+        return None;
+    }
+    // Zero bytes looked at since `window`; more than 16 within 1 KiB counts as dense.
+    let mut hits = 0u32;
+    let mut window = 0usize;
+    let mut i = 0usize;
+    loop {
+        let p = i + memchr::memchr(0, data.get(i..)?)?;
+        match (data.get(p + 1), data.get(p + 2)) {
+            (Some(0), Some(1)) => return Some(p),
+            // `00 00 00`: a start code may begin at the second zero.
+            (Some(0), Some(0)) => i = p + 1,
+            // `00 00 x`, x > 1: no start code begins at p, p + 1 or p + 2.
+            (Some(0), Some(_)) => i = p + 3,
+            (Some(0), None) | (None, _) => return None,
+            // `00 x`, x != 0: none begins at p or p + 1.
+            (Some(_), _) => i = p + 2,
+        }
+        hits += 1;
+        if hits == 16 {
+            if i - window < 1024 {
+                let rest = data.get(i..)?;
+                return start_code_finder().find(rest).map(|q| i + q);
+            }
+            hits = 0;
+            window = i;
+        }
+    }
 }
 
 /// Splits an Annex B byte stream into NAL units (without start codes).
@@ -69,10 +148,7 @@ fn start_code_finder() -> &'static memchr::memmem::Finder<'static> {
 /// assert_eq!(nals, [&b"\x67\x42"[..], &b"\x68\xce"[..]]);
 /// ```
 pub fn annex_b_nal_units(data: &[u8]) -> AnnexBNalUnits<'_> {
-    AnnexBNalUnits {
-        rest: data,
-        finder: start_code_finder(),
-    }
+    AnnexBNalUnits { rest: data }
 }
 
 fn trim_trailing_zeros(mut s: &[u8]) -> &[u8] {
@@ -90,7 +166,7 @@ impl<'a> Iterator for AnnexBNalUnits<'a> {
             if self.rest.is_empty() {
                 return None;
             }
-            let (unit, rest) = match self.finder.find(self.rest) {
+            let (unit, rest) = match find_start_code(self.rest) {
                 Some(pos) => {
                     let unit = self.rest.get(..pos).unwrap_or_default();
                     let rest = self.rest.get(pos + 3..).unwrap_or_default();
@@ -110,7 +186,7 @@ impl<'a> Iterator for AnnexBNalUnits<'a> {
 /// True when `data` contains a three-byte start code `00 00 01`, which a well-formed NAL
 /// unit never does (emulation prevention forbids it).
 pub fn contains_start_code(data: &[u8]) -> bool {
-    start_code_finder().find(data).is_some()
+    find_start_code(data).is_some()
 }
 
 /// Iterator over length-prefixed NAL units; see [`length_prefixed_nal_units`].
@@ -516,6 +592,34 @@ impl AuAssembler {
         (n == N).then_some(out)
     }
 
+    /// The first two bytes of NAL unit `i` (header included), padded with zeros when it is
+    /// shorter.
+    pub(crate) fn nal_head(&self, i: usize) -> [u8; 2] {
+        let Some(nal) = self.nals.get(i) else {
+            return [0; 2];
+        };
+        // Fast path: the header and the first segment hold both bytes.
+        let first = self
+            .segs
+            .get(nal.seg_start as usize)
+            .filter(|_| nal.seg_end > nal.seg_start)
+            .and_then(|s| {
+                self.packets
+                    .get(s.pkt as usize)
+                    .and_then(|p| p.get(s.start as usize..s.end as usize))
+            })
+            .unwrap_or_default();
+        match (nal.hdr_len, first) {
+            (2.., _) => nal.hdr,
+            (1, [b, ..]) => [nal.hdr[0], *b],
+            (0, [a, b, ..]) => [*a, *b],
+            _ => self
+                .nal_prefix::<2>(i)
+                .or_else(|| self.nal_prefix::<1>(i).map(|[b]| [b, 0]))
+                .unwrap_or_default(),
+        }
+    }
+
     /// NAL unit `i` as one contiguous slice when it is stored that way (a single NAL
     /// unit or one inside an aggregation packet).
     pub(crate) fn nal_contiguous(&self, i: usize) -> Option<&[u8]> {
@@ -555,6 +659,10 @@ impl AuAssembler {
         let Some(nal) = self.nals.get(i) else {
             return false;
         };
+        if let Some(one) = self.nal_contiguous(i) {
+            // A single NAL unit or one of an aggregation packet: one slice.
+            return contains_start_code(one);
+        }
         let hdr = nal.hdr.get(..nal.hdr_len as usize).unwrap_or_default();
         // The last two bytes seen, to find a start code spanning two pieces.
         let mut tail = [1u8; 2];
@@ -1306,13 +1414,7 @@ impl<S: Syntax> Core<S> {
             self.counters.glued_nal_units += 1;
         }
         for j in range {
-            let head = self.au.nal_prefix::<2>(j).unwrap_or_else(|| {
-                let mut h = [0u8; 2];
-                if let Some(b) = self.au.nal_prefix::<1>(j) {
-                    h = [b[0], 0];
-                }
-                h
-            });
+            let head = self.au.nal_head(j);
             match S::class(S::nal_type(head)) {
                 NalClass::Vcl { key } => {
                     self.au_vcl = true;
@@ -1649,6 +1751,44 @@ mod tests {
         assert_eq!(annex_b_nal_units(b"\0\0\0\x01").count(), 0);
         let v: Vec<&[u8]> = annex_b_nal_units(b"\x41\x9a\0\0\x01\x41").collect();
         assert_eq!(v, [&b"\x41\x9a"[..], b"\x41"]);
+    }
+
+    #[test]
+    fn start_code_search_matches_a_naive_scan() {
+        let naive = |d: &[u8]| d.windows(3).position(|w| w == [0, 0, 1]);
+        // xorshift, with zero bytes from rare to dense and start codes now and then.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in (0..140).chain([255, 256, 511, 512, 513, 1400, 5000]) {
+            for density in [0u64, 2, 8, 64, 255] {
+                let mut d: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let r = next();
+                        if r % 256 < density {
+                            0
+                        } else {
+                            (r >> 8) as u8 | 2
+                        }
+                    })
+                    .collect();
+                assert_eq!(
+                    find_start_code(&d),
+                    naive(&d),
+                    "len {len} density {density}"
+                );
+                if len >= 3 {
+                    let at = (next() % (len as u64 - 2)) as usize;
+                    d[at..at + 3].copy_from_slice(&[0, 0, 1]);
+                    assert_eq!(find_start_code(&d), naive(&d), "len {len} at {at}");
+                    assert!(contains_start_code(&d));
+                }
+            }
+        }
     }
 
     #[test]
