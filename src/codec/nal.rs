@@ -1413,6 +1413,14 @@ impl<S: Syntax> Core<S> {
             };
             self.counters.glued_nal_units += 1;
         }
+        for j in range.clone() {
+            // A NAL unit starting `00 00` is invalid for both codecs (H.264 type 0 followed
+            // by a zero byte, H.265 `nuh_temporal_id_plus1` = 0) and would read as a start
+            // code in Annex B output; drop the access unit rather than emit it.
+            if self.au.nal_head(j) == [0, 0] {
+                return Err(self.malformed("NAL unit header"));
+            }
+        }
         for j in range {
             let head = self.au.nal_head(j);
             match S::class(S::nal_type(head)) {
