@@ -65,9 +65,15 @@ impl<'a> Iterator for SplitOutsideQuotes<'a> {
 /// Removes the quotes of an RFC 7826 `quoted-string` and resolves `\` escapes. A value
 /// without surrounding quotes is returned as is (after trimming whitespace).
 ///
-/// Returns `None` for a string that opens a quote but does not close it.
+/// Returns `None` for a string that opens a quote but does not close it, and for one
+/// holding a control character other than horizontal tab: a header value never carries
+/// one, quoted or escaped, and accepting it would let a typed header format to a value
+/// the wire cannot carry.
 pub fn unquote(s: &str) -> Option<Cow<'_, str>> {
     let s = s.trim();
+    if s.bytes().any(|b| b != b'\t' && b.is_ascii_control()) {
+        return None;
+    }
     let Some(inner) = s.strip_prefix('"') else {
         return Some(Cow::Borrowed(s));
     };
