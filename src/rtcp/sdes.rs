@@ -305,6 +305,7 @@ pub struct SourceDescription<'a> {
 }
 
 impl<'a> SourceDescription<'a> {
+    #[inline]
     pub(crate) fn parse(count: u8, body: &'a [u8], pos: usize) -> Result<Self, RtcpError> {
         let err = RtcpError::Body {
             pos,
