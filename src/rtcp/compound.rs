@@ -317,31 +317,25 @@ pub struct Compound<'a> {
 impl<'a> Compound<'a> {
     /// Validates the framing of `data` as a compound packet.
     pub fn parse(data: &'a [u8], mode: ValidationMode) -> Result<Compound<'a>, RtcpError> {
-        let Some(&[_, first_type, ..]) = data.first_chunk::<4>() else {
-            return match check_frame(data, 0) {
-                Err(e) if !data.is_empty() => Err(e),
-                _ => Err(RtcpError::Empty),
-            };
-        };
+        let (mut head, mut len) = check_frame(data, 0).map_err(|e| match data {
+            [] => RtcpError::Empty,
+            _ => e,
+        })?;
+        if mode == ValidationMode::Strict && !matches!(head[1], packet_type::SR | packet_type::RR) {
+            return Err(RtcpError::FirstNotReport {
+                packet_type: head[1],
+            });
+        }
         let mut pos = 0;
-        let mut padded_at = None;
-        while pos < data.len() {
-            let (head, len) = check_frame(data, pos)?;
-            if pos == 0
-                && mode == ValidationMode::Strict
-                && !matches!(first_type, packet_type::SR | packet_type::RR)
-            {
-                return Err(RtcpError::FirstNotReport {
-                    packet_type: first_type,
-                });
-            }
-            if let Some(pos) = padded_at {
+        while pos + len < data.len() {
+            let next = check_frame(data, pos + len)?;
+            // Padding only on the last packet (reported once the next packet's framing
+            // is known good).
+            if head[0] & 0x20 != 0 {
                 return Err(RtcpError::PaddingNotLast { pos });
             }
-            if head[0] & 0x20 != 0 {
-                padded_at = Some(pos);
-            }
             pos += len;
+            (head, len) = next;
         }
         Ok(Compound { data, pos: 0 })
     }
