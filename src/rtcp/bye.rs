@@ -22,6 +22,7 @@ pub struct Goodbye<'a> {
 }
 
 impl<'a> Goodbye<'a> {
+    #[inline]
     pub(crate) fn parse(count: u8, body: &'a [u8], pos: usize) -> Result<Self, RtcpError> {
         let err = |what| RtcpError::Body {
             pos,

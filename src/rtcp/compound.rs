@@ -55,32 +55,87 @@ impl<'a> RawPacket<'a> {
 
     /// Interprets the body by packet type.
     pub fn parse(&self) -> Result<RtcpPacket<'a>, RtcpError> {
-        let (pos, count, body) = (self.pos, self.count, self.body);
-        Ok(match self.packet_type {
-            packet_type::SR => RtcpPacket::SenderReport(SenderReport::parse(count, body, pos)?),
-            packet_type::RR => RtcpPacket::ReceiverReport(ReceiverReport::parse(count, body, pos)?),
-            packet_type::SDES => {
-                RtcpPacket::SourceDescription(SourceDescription::parse(count, body, pos)?)
-            }
-            packet_type::BYE => RtcpPacket::Goodbye(Goodbye::parse(count, body, pos)?),
-            packet_type::APP => RtcpPacket::App(App::parse(count, body, pos)?),
-            packet_type::RTPFB if count == FMT_NACK => RtcpPacket::Nack(Nack::parse(body, pos)?),
-            packet_type::RTPFB => {
-                RtcpPacket::Feedback(Feedback::parse(packet_type::RTPFB, count, body, pos)?)
-            }
-            packet_type::PSFB => match parse_psfb(count, body, pos)? {
-                Psfb::Pli(p) => RtcpPacket::Pli(p),
-                Psfb::Fir(f) => RtcpPacket::Fir(f),
-                Psfb::Other(f) => RtcpPacket::Feedback(f),
-            },
-            packet_type::XR => RtcpPacket::ExtendedReport(ExtendedReport::parse(body, pos)?),
-            _ => RtcpPacket::Unknown(UnknownPacket {
-                packet_type: self.packet_type,
-                count,
-                body,
-            }),
-        })
+        parse_body(self.packet_type, self.count, self.body, self.pos)
     }
+}
+
+/// Interprets the body of a packet by its type.
+#[inline]
+fn parse_body(pt: u8, count: u8, body: &[u8], pos: usize) -> Result<RtcpPacket<'_>, RtcpError> {
+    Ok(match pt {
+        packet_type::SR => RtcpPacket::SenderReport(SenderReport::parse(count, body, pos)?),
+        packet_type::RR => RtcpPacket::ReceiverReport(ReceiverReport::parse(count, body, pos)?),
+        packet_type::SDES => {
+            RtcpPacket::SourceDescription(SourceDescription::parse(count, body, pos)?)
+        }
+        packet_type::BYE => RtcpPacket::Goodbye(Goodbye::parse(count, body, pos)?),
+        packet_type::APP => RtcpPacket::App(App::parse(count, body, pos)?),
+        packet_type::RTPFB if count == FMT_NACK => RtcpPacket::Nack(Nack::parse(body, pos)?),
+        packet_type::RTPFB => {
+            RtcpPacket::Feedback(Feedback::parse(packet_type::RTPFB, count, body, pos)?)
+        }
+        packet_type::PSFB => match parse_psfb(count, body, pos)? {
+            Psfb::Pli(p) => RtcpPacket::Pli(p),
+            Psfb::Fir(f) => RtcpPacket::Fir(f),
+            Psfb::Other(f) => RtcpPacket::Feedback(f),
+        },
+        packet_type::XR => RtcpPacket::ExtendedReport(ExtendedReport::parse(body, pos)?),
+        _ => RtcpPacket::Unknown(UnknownPacket {
+            packet_type: pt,
+            count,
+            body,
+        }),
+    })
+}
+
+/// Checks the framing of the packet at `pos` of `data` ([RFC 3550 A.2]): a whole header,
+/// version 2, a length within `data`, and a padding count that is a non-zero multiple of 4
+/// within the body. Returns the header and the packet's length.
+///
+/// [RFC 3550 A.2]: https://www.rfc-editor.org/rfc/rfc3550#appendix-A.2
+#[inline]
+fn check_frame(data: &[u8], pos: usize) -> Result<([u8; 4], usize), RtcpError> {
+    let rest = data.get(pos..).unwrap_or_default();
+    let Some(head) = rest.first_chunk::<4>() else {
+        return Err(RtcpError::TooShort {
+            pos,
+            available: rest.len(),
+        });
+    };
+    let version = head[0] >> 6;
+    if version != 2 {
+        return Err(RtcpError::Version { pos, version });
+    }
+    let words = u16::from_be_bytes([head[2], head[3]]);
+    let len = 4 * (usize::from(words) + 1);
+    let Some(bytes) = rest.get(..len) else {
+        return Err(RtcpError::Length {
+            pos,
+            words,
+            available: rest.len(),
+        });
+    };
+    if head[0] & 0x20 != 0 {
+        let count = bytes.last().copied().unwrap_or(0);
+        if count == 0 || !count.is_multiple_of(4) || usize::from(count) > len - 4 {
+            return Err(RtcpError::Padding { pos, count });
+        }
+    }
+    Ok((*head, len))
+}
+
+/// The body of a packet whose framing [`check_frame`] accepted: between the header and
+/// the padding.
+#[inline]
+fn frame_body(head: [u8; 4], bytes: &[u8]) -> &[u8] {
+    let pad = if head[0] & 0x20 != 0 {
+        usize::from(bytes.last().copied().unwrap_or(0))
+    } else {
+        0
+    };
+    bytes
+        .get(4..bytes.len().saturating_sub(pad).max(4))
+        .unwrap_or_default()
 }
 
 /// Iterator over the framing of the packets of a datagram; stops after the first error.
@@ -103,47 +158,15 @@ impl<'a> RawPackets<'a> {
 
     fn read(&mut self) -> Result<RawPacket<'a>, RtcpError> {
         let pos = self.pos;
-        let rest = self.data.get(pos..).unwrap_or_default();
-        let Some(head) = rest.first_chunk::<4>() else {
-            return Err(RtcpError::TooShort {
-                pos,
-                available: rest.len(),
-            });
-        };
-        let version = head[0] >> 6;
-        if version != 2 {
-            return Err(RtcpError::Version { pos, version });
-        }
-        let words = u16::from_be_bytes([head[2], head[3]]);
-        let len = 4 * (usize::from(words) + 1);
-        let Some(bytes) = rest.get(..len) else {
-            return Err(RtcpError::Length {
-                pos,
-                words,
-                available: rest.len(),
-            });
-        };
-        let padding = head[0] & 0x20 != 0;
-        let mut body = bytes.get(4..).unwrap_or_default();
-        if padding {
-            let count = bytes.last().copied().unwrap_or(0);
-            let Some(b) = body
-                .len()
-                .checked_sub(usize::from(count))
-                .filter(|_| count > 0 && count.is_multiple_of(4))
-                .and_then(|n| body.get(..n))
-            else {
-                return Err(RtcpError::Padding { pos, count });
-            };
-            body = b;
-        }
+        let (head, len) = check_frame(self.data, pos)?;
+        let bytes = self.data.get(pos..pos + len).unwrap_or_default();
         self.pos = pos + len;
         Ok(RawPacket {
             pos,
-            padding,
+            padding: head[0] & 0x20 != 0,
             count: head[0] & 0x1f,
             packet_type: head[1],
-            body,
+            body: frame_body(head, bytes),
             bytes,
         })
     }
@@ -285,50 +308,65 @@ impl RtcpWrite for RtcpPacket<'_> {
 /// [RFC 3550 A.2]: https://www.rfc-editor.org/rfc/rfc3550#appendix-A.2
 #[derive(Debug, Clone)]
 pub struct Compound<'a> {
-    raw: RawPackets<'a>,
+    /// The datagram, whose framing [`Compound::parse`] checked.
+    data: &'a [u8],
+    /// Offset of the next packet.
+    pos: usize,
 }
 
 impl<'a> Compound<'a> {
     /// Validates the framing of `data` as a compound packet.
     pub fn parse(data: &'a [u8], mode: ValidationMode) -> Result<Compound<'a>, RtcpError> {
-        if data.is_empty() {
-            return Err(RtcpError::Empty);
+        let (mut head, mut len) = check_frame(data, 0).map_err(|e| match data {
+            [] => RtcpError::Empty,
+            _ => e,
+        })?;
+        if mode == ValidationMode::Strict && !matches!(head[1], packet_type::SR | packet_type::RR) {
+            return Err(RtcpError::FirstNotReport {
+                packet_type: head[1],
+            });
         }
-        let mut first = true;
-        let mut padded_at = None;
-        for raw in RawPackets::new(data) {
-            let raw = raw?;
-            if first
-                && mode == ValidationMode::Strict
-                && !matches!(raw.packet_type, packet_type::SR | packet_type::RR)
-            {
-                return Err(RtcpError::FirstNotReport {
-                    packet_type: raw.packet_type,
-                });
-            }
-            if let Some(pos) = padded_at {
+        let mut pos = 0;
+        while pos + len < data.len() {
+            let next = check_frame(data, pos + len)?;
+            // Padding only on the last packet (reported once the next packet's framing
+            // is known good).
+            if head[0] & 0x20 != 0 {
                 return Err(RtcpError::PaddingNotLast { pos });
             }
-            if raw.padding {
-                padded_at = Some(raw.pos);
-            }
-            first = false;
+            pos += len;
+            (head, len) = next;
         }
-        Ok(Compound {
-            raw: RawPackets::new(data),
-        })
+        Ok(Compound { data, pos: 0 })
     }
 
     /// The packets' framing, for callers that want offsets or padding.
     pub fn raw(&self) -> RawPackets<'a> {
-        self.raw.clone()
+        RawPackets {
+            data: self.data,
+            pos: self.pos,
+            failed: false,
+        }
     }
 }
 
 impl<'a> Iterator for Compound<'a> {
     type Item = Result<RtcpPacket<'a>, RtcpError>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.raw.next()?.and_then(|raw| raw.parse()))
+        // The framing is known good: read it without checking it again.
+        let pos = self.pos;
+        let rest = self.data.get(pos..)?;
+        let head = *rest.first_chunk::<4>()?;
+        let len = 4 * (usize::from(u16::from_be_bytes([head[2], head[3]])) + 1);
+        let bytes = rest.get(..len)?;
+        self.pos = pos + len;
+        Some(parse_body(
+            head[1],
+            head[0] & 0x1f,
+            frame_body(head, bytes),
+            pos,
+        ))
     }
 }
 

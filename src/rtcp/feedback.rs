@@ -101,6 +101,7 @@ pub struct NackEntry {
 
 impl WireItem for NackEntry {
     const SIZE: usize = 4;
+    #[inline]
     fn decode(b: &[u8]) -> Self {
         let v = be32(b, 0);
         NackEntry {
@@ -108,6 +109,7 @@ impl WireItem for NackEntry {
             blp: v as u16,
         }
     }
+    #[inline]
     fn encode(&self, out: &mut [u8]) {
         put32(out, 0, (u32::from(self.pid) << 16) | u32::from(self.blp));
     }
@@ -234,12 +236,14 @@ pub struct FirEntry {
 
 impl WireItem for FirEntry {
     const SIZE: usize = 8;
+    #[inline]
     fn decode(b: &[u8]) -> Self {
         FirEntry {
             ssrc: Ssrc(be32(b, 0)),
             seq: b.get(4).copied().unwrap_or(0),
         }
     }
+    #[inline]
     fn encode(&self, out: &mut [u8]) {
         put32(out, 0, self.ssrc.0);
         put32(out, 4, u32::from(self.seq) << 24);

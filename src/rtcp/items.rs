@@ -155,9 +155,11 @@ impl<T: WireItem> FusedIterator for ItemsIter<'_, T> {}
 
 impl WireItem for crate::rtp::Ssrc {
     const SIZE: usize = 4;
+    #[inline]
     fn decode(b: &[u8]) -> Self {
         crate::rtp::Ssrc(super::be32(b, 0))
     }
+    #[inline]
     fn encode(&self, out: &mut [u8]) {
         super::put32(out, 0, self.0);
     }

@@ -61,28 +61,55 @@ impl<'a> SdesItem<'a> {
     }
 }
 
-/// Reads one item at the start of `b`: `Ok(None)` at an END octet or the end of `b`.
-fn read_item(b: &[u8]) -> Result<Option<(SdesItem<'_>, &[u8])>, ()> {
-    let Some((&kind, rest)) = b.split_first() else {
-        return Ok(None);
-    };
-    if kind == 0 {
-        return Ok(None);
+/// Reads one item at the start of `b`: `None` at an END octet, the end of `b`, or an item
+/// that overruns `b`.
+#[inline]
+fn read_item(b: &[u8]) -> Option<(SdesItem<'_>, &[u8])> {
+    match b {
+        [kind @ 1..=255, len, rest @ ..] => {
+            let (value, rest) = rest.split_at_checked(usize::from(*len))?;
+            Some((
+                SdesItem {
+                    kind: SdesType(*kind),
+                    value,
+                },
+                rest,
+            ))
+        }
+        _ => None,
     }
-    let (&len, rest) = rest.split_first().ok_or(())?;
-    let (value, rest) = rest.split_at_checked(usize::from(len)).ok_or(())?;
-    Ok(Some((
-        SdesItem {
-            kind: SdesType(kind),
-            value,
-        },
-        rest,
-    )))
+}
+
+/// The length of the items at the start of `b`, up to the END octet or the end of `b`;
+/// `None` if an item is cut short. Skips over the values without forming items.
+#[inline]
+fn items_len(b: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        match b.get(at) {
+            None | Some(0) => return Some(at),
+            Some(_) => {
+                at += 2 + usize::from(*b.get(at + 1)?);
+                if at > b.len() {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Bytes a chunk whose items take `items_len` bytes occupies: SSRC, items, END octet and
+/// nulls to the next 32-bit boundary (the chunk starts on one).
+#[inline]
+fn chunk_len(items_len: usize) -> usize {
+    (4 + items_len + 1).div_ceil(4) * 4
 }
 
 #[derive(Clone, Copy)]
 enum ItemsRepr<'a> {
-    /// Validated wire items, up to (not including) the END octet or the chunk's end.
+    /// Validated wire items, ending at an END octet or at the end of the slice (nothing
+    /// after the END octet is read: the slice of a packet's last chunk runs to the end of
+    /// the packet, so iterating never has to find the chunk's end first).
     Raw(&'a [u8]),
     List(&'a [SdesItem<'a>]),
 }
@@ -104,7 +131,7 @@ impl<'a> SdesItems<'a> {
     /// Bytes the items take on the wire, without the terminator.
     fn byte_len(&self) -> usize {
         match self.repr {
-            ItemsRepr::Raw(r) => r.len(),
+            ItemsRepr::Raw(r) => items_len(r).unwrap_or(0),
             ItemsRepr::List(l) => l.iter().map(|i| 2 + i.value.len()).sum(),
         }
     }
@@ -112,14 +139,15 @@ impl<'a> SdesItems<'a> {
 
 impl<'a> Iterator for SdesItems<'a> {
     type Item = SdesItem<'a>;
+    #[inline]
     fn next(&mut self) -> Option<SdesItem<'a>> {
         match &mut self.repr {
             ItemsRepr::Raw(r) => match read_item(r) {
-                Ok(Some((item, rest))) => {
+                Some((item, rest)) => {
                     *r = rest;
                     Some(item)
                 }
-                _ => {
+                None => {
                     *r = &[];
                     None
                 }
@@ -161,36 +189,17 @@ pub struct SdesChunk<'a> {
 impl SdesChunk<'_> {
     /// Bytes the chunk takes: SSRC, items, and 1 to 4 null octets up to a 32-bit boundary.
     fn byte_len(&self) -> usize {
-        (4 + self.items.byte_len() + 1).div_ceil(4) * 4
+        chunk_len(self.items.byte_len())
     }
-}
-
-/// Reads one chunk at the start of `b`; returns it and what follows its padding.
-fn read_chunk(b: &[u8]) -> Result<(SdesChunk<'_>, &[u8]), ()> {
-    let (ssrc, body) = b.split_first_chunk::<4>().ok_or(())?;
-    let mut rest = body;
-    while let Some((_, r)) = read_item(rest)? {
-        rest = r;
-    }
-    let items_len = body.len() - rest.len();
-    // Skip the END octet and the nulls to the next 32-bit boundary (the chunk started on
-    // one). A chunk that ends with the packet, without END, is accepted.
-    let consumed = (4 + items_len + 1).div_ceil(4) * 4;
-    let next = b.get(consumed..).unwrap_or_default();
-    Ok((
-        SdesChunk {
-            ssrc: Ssrc(u32::from_be_bytes(*ssrc)),
-            items: SdesItems {
-                repr: ItemsRepr::Raw(body.get(..items_len).unwrap_or_default()),
-            },
-        },
-        next,
-    ))
 }
 
 #[derive(Clone, Copy)]
 enum ChunksRepr<'a> {
-    Raw { data: &'a [u8], count: u8 },
+    /// The validated chunks still to yield: `data` starts at the next one.
+    Raw {
+        data: &'a [u8],
+        count: u8,
+    },
     List(&'a [SdesChunk<'a>]),
 }
 
@@ -224,16 +233,29 @@ impl<'a> SdesChunks<'a> {
 
 impl<'a> Iterator for SdesChunks<'a> {
     type Item = SdesChunk<'a>;
+    #[inline]
     fn next(&mut self) -> Option<SdesChunk<'a>> {
         match &mut self.repr {
             ChunksRepr::Raw { data, count } => {
-                if *count == 0 {
-                    return None;
-                }
-                let (chunk, rest) = read_chunk(data).ok()?;
-                *data = rest;
+                let (ssrc, items) = data.split_first_chunk::<4>().filter(|_| *count > 0)?;
                 *count -= 1;
-                Some(chunk)
+                let items = if *count == 0 {
+                    // The last chunk: its items end at their END octet (or the packet's
+                    // end), so there is no need to find where the chunk ends.
+                    *data = &[];
+                    items
+                } else {
+                    // Parsing validated the chunk, so this cannot fail; stop if it does.
+                    let n = items_len(items).unwrap_or(items.len());
+                    *data = data.get(chunk_len(n)..).unwrap_or_default();
+                    items.get(..n).unwrap_or_default()
+                };
+                Some(SdesChunk {
+                    ssrc: Ssrc(u32::from_be_bytes(*ssrc)),
+                    items: SdesItems {
+                        repr: ItemsRepr::Raw(items),
+                    },
+                })
             }
             ChunksRepr::List(l) => {
                 let (head, rest) = l.split_first()?;
@@ -283,18 +305,22 @@ pub struct SourceDescription<'a> {
 }
 
 impl<'a> SourceDescription<'a> {
+    #[inline]
     pub(crate) fn parse(count: u8, body: &'a [u8], pos: usize) -> Result<Self, RtcpError> {
         let err = RtcpError::Body {
             pos,
             packet_type: packet_type::SDES,
             what: "sdes chunk",
         };
-        let mut rest = body;
+        // One pass over the chunks, skipping over the item values; iterating later trusts
+        // this. Chunk starts are 32-bit aligned, a chunk whose items end with the packet
+        // (no END octet) is accepted.
+        let mut at = 0;
         for _ in 0..count {
-            let (_, next) = read_chunk(rest).map_err(|()| err)?;
-            rest = next;
+            let items = body.get(at + 4..).ok_or(err)?;
+            at += chunk_len(items_len(items).ok_or(err)?);
         }
-        if !rest.is_empty() {
+        if at < body.len() {
             return Err(err);
         }
         Ok(SourceDescription {

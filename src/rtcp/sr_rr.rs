@@ -39,20 +39,27 @@ pub struct ReportBlock {
 
 impl WireItem for ReportBlock {
     const SIZE: usize = 24;
+    #[inline]
     fn decode(b: &[u8]) -> Self {
-        let lost = be32(b, 4);
+        // `b` is exactly `SIZE` bytes: one length check, then fixed offsets.
+        let Some(b) = b.first_chunk::<24>() else {
+            return ReportBlock::default();
+        };
+        let w = |i: usize| be32(b, i);
+        let lost = w(4);
         // Sign-extend the 24-bit field.
         let cumulative_lost = ((lost << 8) as i32) >> 8;
         ReportBlock {
-            ssrc: Ssrc(be32(b, 0)),
+            ssrc: Ssrc(w(0)),
             fraction_lost: (lost >> 24) as u8,
             cumulative_lost,
-            extended_highest_seq: be32(b, 8),
-            jitter: be32(b, 12),
-            last_sr: be32(b, 16),
-            delay_since_last_sr: be32(b, 20),
+            extended_highest_seq: w(8),
+            jitter: w(12),
+            last_sr: w(16),
+            delay_since_last_sr: w(20),
         }
     }
+    #[inline]
     fn encode(&self, out: &mut [u8]) {
         let lost = self.cumulative_lost.clamp(-(1 << 23), (1 << 23) - 1) as u32 & 0x00ff_ffff;
         put32(out, 0, self.ssrc.0);
@@ -65,6 +72,7 @@ impl WireItem for ReportBlock {
 }
 
 /// Splits the report blocks (`count` of them) and the profile-specific extension off `body`.
+#[inline]
 fn blocks_and_extension(
     body: &[u8],
     count: u8,
@@ -112,6 +120,7 @@ pub struct SenderReport<'a> {
 }
 
 impl<'a> SenderReport<'a> {
+    #[inline]
     pub(crate) fn parse(count: u8, body: &'a [u8], pos: usize) -> Result<Self, RtcpError> {
         let (head, rest) = body.split_at_checked(24).ok_or(RtcpError::Body {
             pos,
@@ -172,6 +181,7 @@ pub struct ReceiverReport<'a> {
 }
 
 impl<'a> ReceiverReport<'a> {
+    #[inline]
     pub(crate) fn parse(count: u8, body: &'a [u8], pos: usize) -> Result<Self, RtcpError> {
         let (head, rest) = body.split_at_checked(4).ok_or(RtcpError::Body {
             pos,

@@ -22,6 +22,7 @@ pub struct DlrrItem {
 
 impl WireItem for DlrrItem {
     const SIZE: usize = 12;
+    #[inline]
     fn decode(b: &[u8]) -> Self {
         DlrrItem {
             ssrc: Ssrc(be32(b, 0)),
@@ -29,6 +30,7 @@ impl WireItem for DlrrItem {
             delay_since_last_rr: be32(b, 8),
         }
     }
+    #[inline]
     fn encode(&self, out: &mut [u8]) {
         put32(out, 0, self.ssrc.0);
         put32(out, 4, self.last_rr);
