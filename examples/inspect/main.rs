@@ -43,7 +43,11 @@ macro_rules! say {
     }};
 }
 
+mod capture;
+mod net;
+mod pcap;
 mod session;
+mod tcp;
 mod track;
 
 use bytes::BytesMut;
@@ -52,9 +56,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: inspect [--json] [--extract DIR] FILE...";
 
-struct Options {
-    json: bool,
-    extract: Option<std::path::PathBuf>,
+pub(crate) struct Options {
+    pub(crate) json: bool,
+    pub(crate) extract: Option<std::path::PathBuf>,
     files: Vec<String>,
 }
 
@@ -86,14 +90,14 @@ fn parse_args() -> Result<Options, String> {
 }
 
 /// One chunk of a file to decode as its own stream: a transcript entry or a whole file.
-struct Segment {
+pub(crate) struct Segment {
     /// Offset of the segment's first byte in the file.
-    offset: u64,
+    pub(crate) offset: u64,
     /// Label such as `C->S conn=1`, for transcripts.
-    label: Option<String>,
+    pub(crate) label: Option<String>,
     /// Capture time in seconds (`t=`), for transcripts.
-    time: Option<f64>,
-    bytes: Vec<u8>,
+    pub(crate) time: Option<f64>,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// Splits a corpus transcript (`===== #n DIR conn=c ... len=N =====`) into its messages,
@@ -146,7 +150,7 @@ fn segments(data: Vec<u8>) -> Result<Vec<Segment>, String> {
     Ok(out)
 }
 
-fn print_message(
+pub(crate) fn print_message(
     opts: &Options,
     file: &str,
     seg: &Segment,
@@ -260,6 +264,16 @@ fn inspect_file(
     session: &mut session::Session,
     file: &str,
 ) -> Result<(usize, usize), String> {
+    let mut head = [0u8; 4];
+    let n = {
+        use std::io::Read as _;
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| format!("{file}: {e}"))?
+    };
+    if capture::is_capture(&head[..n]) {
+        return pcap::inspect(opts, file);
+    }
     let data = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
     let mut messages = 0;
     let mut frames = 0;
@@ -278,11 +292,11 @@ fn inspect_file(
                     match &msg {
                         Message::Request(r) => {
                             print_message(opts, file, &seg, offset, &msg, None);
-                            session.handle_request(r);
+                            session.handle_request(r, seg.time);
                         }
                         Message::Response(r) => {
                             print_message(opts, file, &seg, offset, &msg, None);
-                            session.handle_response(r);
+                            session.handle_response(r, seg.time);
                         }
                         Message::Data(d) => {
                             let note = session
