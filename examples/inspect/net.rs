@@ -47,8 +47,9 @@ pub const MAX_IPV6_EXTENSIONS: usize = 16;
 pub enum Transport<'a> {
     Tcp {
         seq: u32,
+        /// The acknowledgement number, when the ACK flag is set.
+        ack: Option<u32>,
         syn: bool,
-        ack: bool,
         fin: bool,
         rst: bool,
         payload: &'a [u8],
@@ -237,7 +238,7 @@ pub fn parse_ip(ip: &[u8]) -> Result<Option<Packet<'_>>, Error> {
                 transport: Transport::Tcp {
                     seq,
                     syn: flags & 0x02 != 0,
-                    ack: flags & 0x10 != 0,
+                    ack: (flags & 0x10 != 0).then(|| be32(rest, 8)).flatten(),
                     fin: flags & 0x01 != 0,
                     rst: flags & 0x04 != 0,
                     payload,

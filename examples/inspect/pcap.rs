@@ -257,7 +257,7 @@ impl Inspector<'_> {
         dst: SocketAddr,
         seq: u32,
         syn: bool,
-        ack: bool,
+        ack: Option<u32>,
         payload: &[u8],
     ) -> Result<(), String> {
         self.counts.tcp_segments += 1;
@@ -284,13 +284,29 @@ impl Inspector<'_> {
         if matches!(conn.state, State::Other) {
             return Ok(());
         }
-        if syn && !ack {
+        if syn && ack.is_none() {
             conn.initiator = Some(src);
         }
         let d = usize::from(conn.ends.0 != src);
+        // The acknowledgement first: it may release the other direction's held data,
+        // which was sent before this segment.
+        if let Some(ack) = ack {
+            let mut events = Vec::new();
+            conn.dirs[1 - d].reasm.acked(ack, &mut events);
+            if !events.is_empty() {
+                self.events(k, 1 - d, time, events)?;
+            }
+        }
+        let Some(conn) = self.conns.get_mut(&k) else {
+            return Ok(());
+        };
+        if matches!(conn.state, State::Other) {
+            return Ok(());
+        }
         let mut events = Vec::new();
-        let dir = &mut conn.dirs[d];
-        dir.reasm.segment(time, seq, syn, payload, &mut events);
+        conn.dirs[d]
+            .reasm
+            .segment(time, seq, syn, payload, &mut events);
         self.events(k, d, time, events)
     }
 
@@ -313,8 +329,8 @@ impl Inspector<'_> {
             };
             let dir = &mut conn.dirs[d];
             match e {
-                Event::Data(bytes) => {
-                    dir.time = time;
+                Event::Data(bytes, t) => {
+                    dir.time = t;
                     dir.buf.extend_from_slice(&bytes);
                 }
                 Event::Gap { offset, bytes } => {

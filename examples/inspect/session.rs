@@ -559,7 +559,10 @@ impl Session {
                     .position(|m| m.control.as_ref().is_some_and(|c| same_url(c.as_str(), &u)))
             })
         });
-        let media = by_url.or((self.setups < n_media).then_some(self.setups));
+        // Without a presentation (a capture that starts after DESCRIBE), media are
+        // numbered in SETUP order and their format taken from static payload types.
+        let media = by_url
+            .or((self.setups < n_media || self.presentation.is_none()).then_some(self.setups));
         self.setups += 1;
         let Some(m) = media else {
             return;

@@ -4,8 +4,10 @@
 //!
 //! A capture may start in the middle of a connection: without a SYN the first segment
 //! seen starts the stream. A gap that is never filled (the capture lost a segment) is
-//! skipped when the held-back data exceeds [`Limits`], or when the stream ends; the
-//! caller is told with [`Event::Gap`] so it can resynchronise its parser.
+//! skipped as soon as the peer acknowledges bytes past it (they were delivered, so they
+//! will not be sent again), when the held-back data exceeds [`Limits`] or stays held
+//! longer than the timeout, or when the stream ends; the caller is told with
+//! [`Event::Gap`] so it can resynchronise its parser.
 
 use std::collections::BTreeMap;
 
@@ -35,10 +37,10 @@ impl Default for Limits {
 }
 
 /// What reassembly produces, in stream order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// The next bytes of the stream.
-    Data(Vec<u8>),
+    /// The next bytes of the stream, and the capture time of the segment that carried them.
+    Data(Vec<u8>, f64),
     /// `bytes` bytes at stream offset `offset` were never captured: the data that follows
     /// is not contiguous with what came before.
     Gap { offset: u64, bytes: u64 },
@@ -131,21 +133,22 @@ impl Reassembler {
             return;
         }
         if offset == next_off {
-            self.deliver(data, out);
-            self.release(out);
+            self.deliver(data, time, out);
+            // Held bytes completed by this segment became available at its time.
+            self.release(Some(time), out);
         } else {
             self.hold(offset, data, time, out);
         }
         self.expire(time, out);
     }
 
-    fn deliver(&mut self, data: &[u8], out: &mut Vec<Event>) {
+    fn deliver(&mut self, data: &[u8], time: f64, out: &mut Vec<Event>) {
         if let Some((s, o)) = &mut self.next {
             *s = s.wrapping_add(data.len() as u32);
             *o += data.len() as u64;
         }
         self.stats.bytes += data.len() as u64;
-        out.push(Event::Data(data.to_vec()));
+        out.push(Event::Data(data.to_vec(), time));
     }
 
     fn hold(&mut self, offset: u64, data: &[u8], time: f64, out: &mut Vec<Event>) {
@@ -171,8 +174,9 @@ impl Reassembler {
         }
     }
 
-    /// Delivers the held segments that have become contiguous.
-    fn release(&mut self, out: &mut Vec<Event>) {
+    /// Delivers the held segments that have become contiguous: at their own capture time,
+    /// or at `now` when a segment arriving then filled the gap before them.
+    fn release(&mut self, now: Option<f64>, out: &mut Vec<Event>) {
         while let Some((_, next_off)) = self.next {
             let Some(entry) = self.pending.first_entry() else {
                 return;
@@ -181,7 +185,8 @@ impl Reassembler {
             if offset > next_off {
                 return;
             }
-            let (data, _) = entry.remove();
+            let (data, own) = entry.remove();
+            let time = now.map_or(own, |n| n.max(own));
             self.pending_bytes -= data.len();
             let skip = usize::try_from(next_off - offset).unwrap_or(usize::MAX);
             if skip >= data.len() {
@@ -189,7 +194,7 @@ impl Reassembler {
                 continue;
             }
             self.stats.duplicate_bytes += skip as u64;
-            self.deliver(data.get(skip..).unwrap_or_default(), out);
+            self.deliver(data.get(skip..).unwrap_or_default(), time, out);
         }
     }
 
@@ -206,7 +211,7 @@ impl Reassembler {
             bytes,
         });
         self.next = Some((seq.wrapping_add(bytes as u32), first));
-        self.release(out);
+        self.release(None, out);
         true
     }
 
@@ -222,6 +227,35 @@ impl Reassembler {
                 return;
             }
         }
+    }
+
+    /// Takes the acknowledgement number the peer sent: bytes acknowledged that were never
+    /// captured will not be sent again, so the gap they leave is skipped now.
+    pub fn acked(&mut self, ack: u32, out: &mut Vec<Event>) {
+        let Some((seq, next_off)) = self.next else {
+            return;
+        };
+        let rel = i64::from(ack.wrapping_sub(seq) as i32);
+        if rel <= 0 || rel as u64 > self.limits.max_window {
+            return;
+        }
+        let upto = next_off + rel as u64;
+        // Skip up to the acknowledged byte, or up to the first held segment before it.
+        let target = match self.pending.keys().next() {
+            Some(&first) if first <= upto => first,
+            _ => upto,
+        };
+        if target > next_off {
+            let bytes = target - next_off;
+            self.stats.gaps += 1;
+            self.stats.gap_bytes += bytes;
+            out.push(Event::Gap {
+                offset: next_off,
+                bytes,
+            });
+            self.next = Some((seq.wrapping_add(bytes as u32), target));
+        }
+        self.release(None, out);
     }
 
     /// Ends the stream: skips every remaining gap and delivers what is held.
@@ -244,7 +278,7 @@ mod tests {
         events
             .iter()
             .flat_map(|e| match e {
-                Event::Data(d) => d.clone(),
+                Event::Data(d, _) => d.clone(),
                 _ => Vec::new(),
             })
             .collect()
@@ -338,12 +372,12 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                Event::Data(b"abc".to_vec()),
+                Event::Data(b"abc".to_vec(), 0.0),
                 Event::Gap {
                     offset: 3,
                     bytes: 7
                 },
-                Event::Data(b"xyz".to_vec()),
+                Event::Data(b"xyz".to_vec(), 0.1),
             ]
         );
         assert_eq!(r.stats.gaps, 1);
@@ -372,6 +406,39 @@ mod tests {
         }
         assert!(r.pending.len() <= 2);
         assert!(r.stats.gaps >= 8);
+    }
+
+    #[test]
+    fn acknowledged_gap_is_skipped_at_once() {
+        let mut r = Reassembler::new(Limits::default());
+        let mut out = Vec::new();
+        r.segment(0.0, 100, false, b"abc", &mut out);
+        r.segment(0.2, 110, false, b"xyz", &mut out);
+        // An ACK for bytes already seen, or before the gap, changes nothing.
+        r.acked(103, &mut out);
+        r.acked(50, &mut out);
+        assert_eq!(data(&out), b"abc");
+        // The peer acknowledges past the gap: it is skipped, the held data released with
+        // its own capture time.
+        r.acked(113, &mut out);
+        assert_eq!(
+            out[1..],
+            [
+                Event::Gap {
+                    offset: 3,
+                    bytes: 7
+                },
+                Event::Data(b"xyz".to_vec(), 0.2)
+            ]
+        );
+        // Acknowledged bytes never seen and nothing held: the next data follows the gap.
+        r.acked(120, &mut out);
+        r.segment(0.3, 120, false, b"!", &mut out);
+        assert_eq!(data(&out), b"abcxyz!");
+        assert_eq!(r.stats.gaps, 2);
+        // An acknowledgement number far out of the window (garbage) is ignored.
+        r.acked(0x8000_0000, &mut out);
+        assert_eq!(r.stats.gaps, 2);
     }
 
     #[test]
