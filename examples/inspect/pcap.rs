@@ -2,10 +2,16 @@
 //! both directions of each, decodes them with the crate's `Decoder`, follows the SETUP
 //! responses to the RTP/RTCP UDP flows, and reports one session per RTSP connection.
 //!
-//! Every buffer is bounded: [`MAX_CONNECTIONS`] connections are tracked, each direction
-//! holds at most [`tcp::Limits`] of out-of-order data and [`MAX_UNSYNCED`] bytes while
-//! looking for where a message starts; a connection in which no RTSP message shows up
-//! within [`DETECT_WINDOW`] bytes is dropped.
+//! Every buffer is bounded. At most [`MAX_CONNECTIONS`] connections are followed at a
+//! time (the least recently active one that is not yet known as RTSP gives way to a new
+//! one), at most [`MAX_RTSP_CONNECTIONS`] of them RTSP. Before a connection is known as
+//! RTSP each direction holds at most [`DETECT_LIMITS`] of out-of-order data and
+//! [`DETECT_BUFFER`] bytes of text; a connection in which no RTSP shows up within
+//! [`DETECT_WINDOW`] bytes, or that closes first, is dropped. An RTSP connection's
+//! directions hold at most [`RTSP_LIMITS`] of out-of-order data, [`MAX_UNSYNCED`] bytes
+//! while looking for where a message starts, and what the `Decoder`'s limits allow.
+//! Worst case: 1024 × 2 × 128 KiB + 256 × 2 × (1 MiB + 256 KiB + one message), well
+//! under 1 GiB, plus [`MAX_TRACKED`] small records of dropped connections.
 
 use crate::capture::Capture;
 use crate::net::{self, Link, Transport};
@@ -17,8 +23,29 @@ use rtsp_proto::message::{Decoder, Message};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 
-/// Most TCP connections tracked; segments of further ones are counted and ignored.
-pub const MAX_CONNECTIONS: usize = 65_536;
+/// Most TCP connections followed at a time.
+pub const MAX_CONNECTIONS: usize = 1_024;
+/// Most RTSP connections in one capture.
+pub const MAX_RTSP_CONNECTIONS: usize = 256;
+/// Most connections remembered (dropped ones included); past this the dropped ones are
+/// forgotten (and detected again if they go on).
+pub const MAX_TRACKED: usize = 100_000;
+/// Bytes of text a direction holds while no RTSP has been seen on its connection.
+pub const DETECT_BUFFER: usize = 64 * 1024;
+/// Reassembly limits of a connection not yet known as RTSP.
+pub const DETECT_LIMITS: tcp::Limits = tcp::Limits {
+    max_pending_bytes: 64 * 1024,
+    max_pending_segments: 64,
+    max_window: 64 * 1024 * 1024,
+    gap_timeout: 30.0,
+};
+/// Reassembly limits of an RTSP connection.
+pub const RTSP_LIMITS: tcp::Limits = tcp::Limits {
+    max_pending_bytes: 1024 * 1024,
+    max_pending_segments: 1024,
+    max_window: 64 * 1024 * 1024,
+    gap_timeout: 30.0,
+};
 /// Bytes of a direction scanned for an RTSP message before the connection is taken as
 /// something else and dropped.
 pub const DETECT_WINDOW: usize = 1024 * 1024;
@@ -48,7 +75,7 @@ struct Dir {
 impl Dir {
     fn new() -> Dir {
         Dir {
-            reasm: Reassembler::new(tcp::Limits::default()),
+            reasm: Reassembler::new(DETECT_LIMITS),
             dec: Decoder::new(),
             buf: BytesMut::new(),
             synced: false,
@@ -75,6 +102,8 @@ struct Conn {
     initiator: Option<SocketAddr>,
     dirs: [Dir; 2],
     state: State,
+    /// Capture time of the latest segment.
+    last: f64,
 }
 
 /// What a capture held, for the summary line.
@@ -89,6 +118,7 @@ struct Counts {
     udp_attributed: u64,
     connections: u64,
     connections_over_limit: u64,
+    rtsp_over_limit: u64,
     messages: usize,
     frames_interleaved: usize,
 }
@@ -97,6 +127,8 @@ struct Inspector<'a> {
     opts: &'a Options,
     file: &'a str,
     conns: HashMap<(SocketAddr, SocketAddr), Conn>,
+    /// Connections in `conns` that are not dropped.
+    active: usize,
     sessions: Vec<Session>,
     stray_udp: BTreeMap<(SocketAddr, SocketAddr), u64>,
     counts: Counts,
@@ -230,10 +262,23 @@ impl Inspector<'_> {
                         seq,
                         syn,
                         ack,
-                        fin: _,
-                        rst: _,
+                        fin,
+                        rst,
                         payload,
-                    } => self.tcp(time, p.src, p.dst, seq, syn, ack, payload)?,
+                    } => {
+                        self.tcp(time, p.src, p.dst, seq, syn, ack, payload)?;
+                        if fin {
+                            let k = key(p.src, p.dst);
+                            if let Some(c) = self.conns.get_mut(&k) {
+                                let d = usize::from(c.ends.0 != p.src);
+                                let seq = if syn { seq.wrapping_add(1) } else { seq };
+                                c.dirs[d].reasm.fin(seq, payload.len());
+                            }
+                        }
+                        if fin || rst {
+                            self.closed(key(p.src, p.dst));
+                        }
+                    }
                     Transport::Udp { payload } => self.udp(time, p.src, p.dst, payload)?,
                 },
                 Ok(None) => {
@@ -262,28 +307,21 @@ impl Inspector<'_> {
     ) -> Result<(), String> {
         self.counts.tcp_segments += 1;
         let k = key(src, dst);
-        if !self.conns.contains_key(&k) {
-            if self.conns.len() >= MAX_CONNECTIONS {
-                self.counts.connections_over_limit += 1;
-                return Ok(());
-            }
-            self.counts.connections += 1;
-            self.conns.insert(
-                k,
-                Conn {
-                    ends: (src, dst),
-                    initiator: None,
-                    dirs: [Dir::new(), Dir::new()],
-                    state: State::Detecting,
-                },
-            );
-        }
-        let Some(conn) = self.conns.get_mut(&k) else {
+        if !self.conns.contains_key(&k) && !self.admit() {
+            self.counts.connections_over_limit += 1;
             return Ok(());
-        };
+        }
+        let conn = self.conns.entry(k).or_insert_with(|| Conn {
+            ends: (src, dst),
+            initiator: None,
+            dirs: [Dir::new(), Dir::new()],
+            state: State::Detecting,
+            last: time,
+        });
         if matches!(conn.state, State::Other) {
             return Ok(());
         }
+        conn.last = time;
         if syn && ack.is_none() {
             conn.initiator = Some(src);
         }
@@ -308,6 +346,50 @@ impl Inspector<'_> {
             .reasm
             .segment(time, seq, syn, payload, &mut events);
         self.events(k, d, time, events)
+    }
+
+    /// Makes room for a new connection; false when every followed connection is RTSP.
+    fn admit(&mut self) -> bool {
+        if self.conns.len() >= MAX_TRACKED {
+            self.conns.retain(|_, c| !matches!(c.state, State::Other));
+        }
+        if self.active >= MAX_CONNECTIONS {
+            let oldest = self
+                .conns
+                .iter()
+                .filter(|(_, c)| matches!(c.state, State::Detecting))
+                .min_by(|a, b| a.1.last.total_cmp(&b.1.last))
+                .map(|(k, _)| *k);
+            match oldest {
+                Some(k) => self.drop_conn(k),
+                None => return false,
+            }
+        }
+        self.counts.connections += 1;
+        self.active += 1;
+        true
+    }
+
+    /// Stops following connection `k` (not RTSP): frees its buffers, keeps a record.
+    fn drop_conn(&mut self, k: (SocketAddr, SocketAddr)) {
+        if let Some(c) = self.conns.get_mut(&k) {
+            if !matches!(c.state, State::Other) {
+                c.state = State::Other;
+                c.dirs = [Dir::new(), Dir::new()];
+                self.active -= 1;
+            }
+        }
+    }
+
+    /// A FIN or RST: a connection still not known as RTSP is dropped.
+    fn closed(&mut self, k: (SocketAddr, SocketAddr)) {
+        if self
+            .conns
+            .get(&k)
+            .is_some_and(|c| matches!(c.state, State::Detecting))
+        {
+            self.drop_conn(k);
+        }
     }
 
     /// Feeds reassembled events of direction `d` of connection `k`.
@@ -403,6 +485,14 @@ impl Inspector<'_> {
                     } else {
                         conn.ends.0
                     };
+                    if self.sessions.len() >= MAX_RTSP_CONNECTIONS {
+                        self.counts.rtsp_over_limit += 1;
+                        self.drop_conn(k);
+                        return Ok(());
+                    }
+                    for dir in &mut conn.dirs {
+                        dir.reasm.set_limits(RTSP_LIMITS);
+                    }
                     let id = self.sessions.len() as u32 + 1;
                     let c = Connection { id, client, server };
                     if self.opts.json {
@@ -430,12 +520,11 @@ impl Inspector<'_> {
                 }
                 None => {
                     if dir.reasm.stats.bytes > DETECT_WINDOW as u64 {
-                        conn.state = State::Other;
-                        conn.dirs = [Dir::new(), Dir::new()];
+                        self.drop_conn(k);
                         return Ok(());
                     }
                     let dir = &mut conn.dirs[d];
-                    if dir.buf.len() > MAX_UNSYNCED {
+                    if dir.buf.len() > DETECT_BUFFER {
                         let drop = dir.buf.len() - MAX_LINE;
                         dir.buf.advance(drop);
                         dir.scanned += drop as u64;
@@ -638,9 +727,15 @@ impl Inspector<'_> {
                 "more than {MAX_STRAY_FLOWS} stray UDP flows: the rest not counted"
             ));
         }
+        if self.counts.rtsp_over_limit > 0 {
+            self.anomalies.push(format!(
+                "{} RTSP connections over the limit of {MAX_RTSP_CONNECTIONS} ignored",
+                self.counts.rtsp_over_limit
+            ));
+        }
         if self.counts.connections_over_limit > 0 {
             self.anomalies.push(format!(
-                "{} TCP segments of connections over the limit of {MAX_CONNECTIONS} ignored",
+                "{} TCP segments ignored: no room to follow their connection",
                 self.counts.connections_over_limit
             ));
         }
@@ -716,6 +811,7 @@ pub fn inspect(opts: &Options, file: &str) -> Result<(usize, usize), String> {
         opts,
         file,
         conns: HashMap::new(),
+        active: 0,
         sessions: Vec::new(),
         stray_udp: BTreeMap::new(),
         counts: Counts::default(),

@@ -10,7 +10,7 @@ use rtsp_proto::rtp::{ReceiverStats, RtpPacket, SeqUnwrapper, SeqUpdate, Timesta
 use rtsp_proto::sdp::{Presentation, Url};
 use rtsp_proto::time::RtpClock;
 use rtsp_proto::{Method, Request, Response};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -22,10 +22,57 @@ const MAX_EXCHANGES: usize = 10_000;
 const MAX_ANOMALIES: usize = 1_000;
 /// Most UDP bindings learned from SETUP responses.
 const MAX_BINDINGS: usize = 256;
-/// Most RTP streams, RTCP carriers and tracks tracked; packets of further ones are counted.
-const MAX_STREAMS: usize = 1_024;
-/// Most distinct sequence numbers remembered per stream for duplicate detection.
-const MAX_SEEN: usize = 1 << 20;
+/// Most RTP streams, RTCP carriers and tracks tracked in one session; packets of further
+/// ones are counted.
+const MAX_STREAMS: usize = 64;
+/// Sequence numbers behind the highest one for which duplicates are recognised (a bitmap
+/// of this many bits per stream).
+const SEEN_WINDOW: u64 = 1 << 16;
+
+/// The extended sequence numbers received recently, for duplicate detection.
+struct Seen {
+    highest: Option<u64>,
+    bits: Vec<u64>,
+}
+
+impl Seen {
+    fn new() -> Seen {
+        Seen {
+            highest: None,
+            bits: vec![0; (SEEN_WINDOW / 64) as usize],
+        }
+    }
+
+    fn bit(&mut self, n: u64) -> (&mut u64, u64) {
+        let i = (n % SEEN_WINDOW) as usize;
+        let len = self.bits.len();
+        (&mut self.bits[(i / 64) % len], 1 << (i % 64))
+    }
+
+    /// Records `n`; true when it was already recorded. Numbers older than the window are
+    /// taken as new.
+    fn insert(&mut self, n: u64) -> bool {
+        let highest = *self.highest.get_or_insert(n);
+        if n > highest {
+            // Forget what the window moves past.
+            for m in (highest + 1..n).take(SEEN_WINDOW as usize) {
+                let (w, b) = self.bit(m);
+                *w &= !b;
+            }
+            self.highest = Some(n);
+            let (w, b) = self.bit(n);
+            *w |= b;
+            return false;
+        }
+        if highest - n >= SEEN_WINDOW {
+            return false;
+        }
+        let (w, b) = self.bit(n);
+        let dup = *w & b != 0;
+        *w |= b;
+        dup
+    }
+}
 
 /// How a packet was carried: a `$` channel or a UDP flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -241,7 +288,7 @@ struct Stream {
     duplicates: u64,
     out_of_order: u64,
     jumps: u64,
-    seen: HashSet<u64>,
+    seen: Seen,
     seq: SeqUnwrapper,
     ts: TimestampUnwrapper,
     first_ts: Option<i64>,
@@ -737,7 +784,7 @@ impl Session {
             duplicates: 0,
             out_of_order: 0,
             jumps: 0,
-            seen: HashSet::new(),
+            seen: Seen::new(),
             seq: SeqUnwrapper::new(),
             ts: TimestampUnwrapper::new(),
             first_ts: None,
@@ -758,10 +805,8 @@ impl Session {
         };
         let update = stream.stats.handle_rtp(self.t0 + arrival, &pkt);
         let duplicate = match stream.seq.unwrap(pkt.sequence_number()) {
-            Some(ext) if stream.seen.len() < MAX_SEEN || stream.seen.contains(&ext.0) => {
-                !stream.seen.insert(ext.0)
-            }
-            _ => false,
+            Some(ext) => stream.seen.insert(ext.0),
+            None => false,
         };
         if duplicate {
             stream.duplicates += 1;
@@ -906,7 +951,11 @@ impl Session {
                         x.cseq.map_or("-".into(), |c| c.to_string())
                     ),
                 ));
-            } else if let Some((code, reason)) = x.status.as_ref().filter(|(c, _)| *c >= 400) {
+            } else if let Some((code, reason)) = x
+                .status
+                .as_ref()
+                .filter(|(c, _)| *c >= 400 && !x.method.is_empty())
+            {
                 late.push((
                     x.time,
                     "response",

@@ -72,6 +72,8 @@ pub struct Reassembler {
     /// Segments ahead of `next`, by stream offset: (data, capture time first seen).
     pending: BTreeMap<u64, (Vec<u8>, f64)>,
     pending_bytes: usize,
+    /// Stream offset of the FIN, when seen: it takes one sequence number, not a byte.
+    fin: Option<u64>,
     /// Whether the stream's start (SYN) was seen.
     pub saw_syn: bool,
     pub stats: Stats,
@@ -82,6 +84,21 @@ impl Reassembler {
         Reassembler {
             limits,
             ..Reassembler::default()
+        }
+    }
+
+    /// Changes the limits (a connection found to be RTSP gets larger ones).
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// Records a FIN sent with sequence number `seq` (after the segment's `len` bytes).
+    pub fn fin(&mut self, seq: u32, len: usize) {
+        if let Some((next_seq, next_off)) = self.next {
+            let rel = i64::from(seq.wrapping_add(len as u32).wrapping_sub(next_seq) as i32);
+            if let Ok(rel) = u64::try_from(rel) {
+                self.fin.get_or_insert(next_off + rel);
+            }
         }
     }
 
@@ -239,7 +256,8 @@ impl Reassembler {
         if rel <= 0 || rel as u64 > self.limits.max_window {
             return;
         }
-        let upto = next_off + rel as u64;
+        // The FIN's sequence number is acknowledged too, but it carries no byte.
+        let upto = (next_off + rel as u64).min(self.fin.unwrap_or(u64::MAX));
         // Skip up to the acknowledged byte, or up to the first held segment before it.
         let target = match self.pending.keys().next() {
             Some(&first) if first <= upto => first,
@@ -439,6 +457,17 @@ mod tests {
         // An acknowledgement number far out of the window (garbage) is ignored.
         r.acked(0x8000_0000, &mut out);
         assert_eq!(r.stats.gaps, 2);
+    }
+
+    #[test]
+    fn acknowledged_fin_is_not_a_gap() {
+        let mut r = Reassembler::new(Limits::default());
+        let mut out = Vec::new();
+        r.segment(0.0, 100, false, b"bye", &mut out);
+        r.fin(100, 3);
+        r.acked(104, &mut out);
+        assert_eq!(r.stats.gaps, 0);
+        assert_eq!(out, vec![Event::Data(b"bye".to_vec(), 0.0)]);
     }
 
     #[test]
