@@ -4,8 +4,9 @@
 //! cargo run --example inspect -- [--json] [--extract DIR] FILE...
 //! ```
 //!
-//! Each FILE holds RTSP traffic: one or more messages, with or without `$`-interleaved
-//! frames (a camera transcript, a reassembled TCP stream), or a transcript in the
+//! Each FILE is a packet capture (see below) or holds RTSP traffic: one or more messages,
+//! with or without `$`-interleaved frames (a camera transcript, a reassembled TCP stream),
+//! or a transcript in the
 //! `===== #n DIR ... len=N =====` format of the project's corpus. Every message is printed
 //! with its typed headers; every `$` frame with its channel and length, decoded as RTP or
 //! RTCP. `--json` prints one JSON object per message or frame per line instead.
@@ -29,6 +30,38 @@
 //! The exit status is non-zero when a file cannot be read or decoded; the message names
 //! the file and the byte offset of the first item that failed. A `$` frame that is not
 //! valid RTP or RTCP is counted and reported, not fatal.
+//!
+//! # Packet captures
+//!
+//! A FILE that starts with a pcap or pcapng magic number is read as a packet capture
+//! (link types Ethernet with VLAN tags, Linux cooked v1/v2, BSD/OpenBSD loopback, raw IP;
+//! IPv4 and IPv6 with extension headers; fragments are counted, not reassembled):
+//!
+//! - RTSP is found on any TCP port by content (a request line with an RTSP version or an
+//!   `RTSP/1.0 `/`RTSP/2.0 ` status line, in either direction; or a long run of `$` frames
+//!   in a capture that starts mid-session). Each direction of each such connection is
+//!   reassembled by sequence number (out-of-order, retransmitted and overlapping segments)
+//!   and decoded with the crate's `Decoder`; a gap the capture never filled (skipped once
+//!   the peer acknowledges past it, or at the buffer limits, a 30 s timeout, or the end)
+//!   and a capture that starts mid-connection resynchronise on the next message start.
+//! - The SETUP responses' `Transport` (`interleaved`, `client_port`/`server_port`, RTSP
+//!   2.0 `dest_addr`/`src_addr`, `destination`/`source`, multicast `port`) say which
+//!   channels and UDP flows carry each media's RTP and RTCP (media from the SETUP URL and
+//!   the SDP of the DESCRIBE response or ANNOUNCE request).
+//! - Every RTSP message is printed as for other files (not each RTP packet); then, per RTSP
+//!   connection, a report: the request/response timeline with status and latency (from
+//!   the capture timestamps: a message counts when its last byte was captured), the RTP
+//!   streams per carrier and SSRC (packets, bytes, loss and duplicates as RFC 3550 counts
+//!   them, reordering, interarrival jitter from the capture times, the wall-clock time of
+//!   the first and last packets from the sender reports), the RTCP seen, the tracks
+//!   depacketized, and the anomalies noticed. A last line sums up the capture (frames,
+//!   connections, UDP datagrams attributed or not). `--json` adds the line types
+//!   `connection`, `exchange`, `anomaly` and `capture`; summary lines carry `conn`, and the
+//!   UDP ones `src`/`dst` instead of `channel`. `--extract` names files
+//!   `conn<N>_track<n>_...`.
+//!
+//! Memory stays bounded whatever the capture holds: see the limits in `pcap.rs`,
+//! `tcp.rs` and `session.rs`.
 
 mod json;
 mod typed;

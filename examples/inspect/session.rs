@@ -118,6 +118,8 @@ struct Binding {
     addrs: Vec<IpAddr>,
     /// RTP and RTCP share the ports (`RTCP-mux`).
     mux: bool,
+    /// Media flows from the client to the server (RECORD).
+    record: bool,
 }
 
 fn port_matches(p: &Ports, port: u16) -> Option<bool> {
@@ -162,6 +164,22 @@ impl Binding {
         }?;
         Some(kind && !self.mux)
     }
+
+    /// Whether a datagram from `src` flows against the media direction: from the
+    /// receiver's ports (NAT "punch" and keep-alive packets, such as ffmpeg's and
+    /// GStreamer's right after PLAY).
+    fn reverse(&self, src: SocketAddr) -> bool {
+        if self.multicast.is_some() {
+            return false;
+        }
+        let (receiver, sender) = if self.record {
+            (&self.server, &self.client)
+        } else {
+            (&self.client, &self.server)
+        };
+        let from = |p: &Option<Ports>| p.is_some_and(|p| port_matches(&p, src.port()).is_some());
+        from(receiver) && !from(sender)
+    }
 }
 
 /// The port of `host:port` (RTSP 2.0 `dest_addr`/`src_addr`, quotes removed).
@@ -176,6 +194,15 @@ fn addr_ports(list: &[String]) -> Option<Ports> {
 
 fn range_ports(r: &rtsp_proto::header::PortRange) -> Ports {
     (r.start, Some(r.end.unwrap_or(r.start.saturating_add(1))))
+}
+
+/// What a SETUP says about a UDP datagram.
+#[derive(Debug, Clone, Copy)]
+pub struct UdpMatch {
+    media: usize,
+    rtcp: bool,
+    /// Sent by the media's receiver (punch/keep-alive): counted, not depacketized.
+    reverse: bool,
 }
 
 /// One request and its response, for the timeline.
@@ -292,6 +319,8 @@ struct Stream {
     seq: SeqUnwrapper,
     ts: TimestampUnwrapper,
     first_ts: Option<i64>,
+    /// Flows against the media direction (not depacketized).
+    reverse: bool,
     /// RTP timestamps of the first and latest packets, for the wall-clock mapping.
     first_rtp: u32,
     last_rtp: u32,
@@ -324,6 +353,8 @@ pub struct Session {
     channels: BTreeMap<u8, (usize, bool)>,
     /// UDP flows, from SETUP responses.
     bindings: Vec<Binding>,
+    /// An ANNOUNCE or RECORD was seen: media flows from the client.
+    recording: bool,
     streams: BTreeMap<(Via, u32), Stream>,
     rtcp: BTreeMap<Via, RtcpStats>,
     tracks: BTreeMap<Via, Track>,
@@ -400,6 +431,7 @@ impl Session {
             setups: 0,
             channels: BTreeMap::new(),
             bindings: Vec::new(),
+            recording: false,
             streams: BTreeMap::new(),
             rtcp: BTreeMap::new(),
             tracks: BTreeMap::new(),
@@ -463,6 +495,9 @@ impl Session {
                 Some(Ok(ct)) => ct.is_sdp(),
                 _ => r.body.starts_with(b"v="),
             };
+        if r.method == Method::ANNOUNCE || r.method == Method::RECORD {
+            self.recording = true;
+        }
         if r.method == Method::ANNOUNCE && is_sdp {
             self.handle_announce(r);
         }
@@ -666,6 +701,7 @@ impl Session {
             multicast,
             addrs,
             mux: spec.rtcp_mux,
+            record: spec.is_record() || self.recording,
         };
         if binding.client.is_none() && binding.server.is_none() && binding.multicast.is_none() {
             self.anomaly(
@@ -680,13 +716,16 @@ impl Session {
         }
     }
 
-    /// The media of a UDP datagram and whether it is RTCP, when a SETUP negotiated its
-    /// flow. The latest SETUP wins.
-    pub fn udp_match(&self, src: SocketAddr, dst: SocketAddr) -> Option<(usize, bool)> {
-        self.bindings
-            .iter()
-            .rev()
-            .find_map(|b| Some((b.media, b.matches(src, dst)?)))
+    /// The media of a UDP datagram, whether it is RTCP and whether it flows against the
+    /// media direction, when a SETUP negotiated its flow. The latest SETUP wins.
+    pub fn udp_match(&self, src: SocketAddr, dst: SocketAddr) -> Option<UdpMatch> {
+        self.bindings.iter().rev().find_map(|b| {
+            Some(UdpMatch {
+                media: b.media,
+                rtcp: b.matches(src, dst)?,
+                reverse: b.reverse(src),
+            })
+        })
     }
 
     /// The media of a channel and whether the channel carries RTCP: from SETUP, else
@@ -712,7 +751,14 @@ impl Session {
         time: Option<f64>,
     ) -> std::io::Result<FrameNote> {
         let (media, rtcp_channel) = self.media_of(channel);
-        self.handle_packet(Via::Channel(channel), media, rtcp_channel, payload, time)
+        self.handle_packet(
+            Via::Channel(channel),
+            media,
+            rtcp_channel,
+            true,
+            payload,
+            time,
+        )
     }
 
     /// Takes one UDP datagram of a flow [`Session::udp_match`] attributed to `media`.
@@ -720,11 +766,12 @@ impl Session {
         &mut self,
         src: SocketAddr,
         dst: SocketAddr,
-        (media, rtcp): (usize, bool),
+        m: UdpMatch,
         payload: &[u8],
         time: Option<f64>,
     ) -> std::io::Result<FrameNote> {
-        self.handle_packet(Via::Udp { src, dst }, Some(media), rtcp, payload, time)
+        let via = Via::Udp { src, dst };
+        self.handle_packet(via, Some(m.media), m.rtcp, !m.reverse, payload, time)
     }
 
     fn handle_packet(
@@ -732,6 +779,7 @@ impl Session {
         via: Via,
         media: Option<usize>,
         rtcp_flow: bool,
+        depacketize: bool,
         payload: &[u8],
         time: Option<f64>,
     ) -> std::io::Result<FrameNote> {
@@ -790,6 +838,7 @@ impl Session {
             first_ts: None,
             first_rtp: pkt.timestamp(),
             last_rtp: pkt.timestamp(),
+            reverse: !depacketize,
             timed: time.is_some(),
         });
         stream.packets += 1;
@@ -821,7 +870,7 @@ impl Session {
             );
             self.anomaly(time, "rtp", what);
         }
-        if duplicate {
+        if duplicate || !depacketize {
             return Ok(note);
         }
         if !self.tracks.contains_key(&via) {
@@ -829,14 +878,14 @@ impl Session {
                 Via::Channel(c) => media.unwrap_or(usize::from(c / 2)),
                 Via::Udp { .. } => media.unwrap_or(0),
             };
-            let track = Track::new(
-                index,
-                via,
-                media,
-                format,
-                self.extract.as_deref(),
-                &self.file_prefix(),
-            )?;
+            // A second carrier of the same media (the other direction of a UDP flow, a
+            // second SETUP) gets its own files.
+            let others = self.tracks.values().filter(|t| t.index == index).count();
+            let mut prefix = self.file_prefix();
+            if others > 0 {
+                let _ = write!(prefix, "alt{others}_");
+            }
+            let track = Track::new(index, via, media, format, self.extract.as_deref(), &prefix)?;
             self.tracks.insert(via, track);
         }
         if let Some(t) = self.tracks.get_mut(&via) {
@@ -1088,6 +1137,9 @@ impl Session {
                 .int("jitter", s.stats.jitter())
                 .num("jitter_ms", s.stats.jitter_duration().as_secs_f64() * 1e3)
                 .str("arrival_times", if s.timed { "capture" } else { "none" });
+            if matches!(s.via, Via::Udp { .. }) {
+                o = o.raw("reverse", if s.reverse { "true" } else { "false" });
+            }
             if let Some((first, last, c)) = self.wall_clock(s) {
                 o = o
                     .int("sender_reports", c.reports)
@@ -1292,6 +1344,12 @@ impl Session {
                 s.stats.jitter_duration().as_secs_f64() * 1e3,
                 if s.timed { "" } else { " (no arrival times)" }
             );
+            if s.reverse {
+                say!(
+                    "  {:<width$}   from the receiver (punch/keep-alive): not depacketized",
+                    ""
+                );
+            }
             if let Some((first, last, c)) = self.wall_clock(s) {
                 say!(
                     "  {:<width$}   wall clock {first} .. {last} ({} SR, {:.1} Hz)",
