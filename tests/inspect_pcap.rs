@@ -947,3 +947,193 @@ fn extract_from_captures() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A TCP connection (handshake, then each request and its response in order) from `t`.
+fn exchange(client: &str, server: &str, t: f64, pairs: &[(String, String)]) -> Vec<Pkt> {
+    let client: SocketAddr = client.parse().unwrap();
+    let server: SocketAddr = server.parse().unwrap();
+    let (mut c, mut s) = (7_000u32, 9_000u32);
+    let mut t = t;
+    let mut pkts = vec![
+        (t, tcp_packet(client, server, c, None, 0x02, b"")),
+        (t, tcp_packet(server, client, s, Some(c + 1), 0x02, b"")),
+    ];
+    c += 1;
+    s += 1;
+    for (req, resp) in pairs {
+        t += 0.01;
+        pkts.push((
+            t,
+            tcp_packet(client, server, c, Some(s), 0x08, req.as_bytes()),
+        ));
+        c += req.len() as u32;
+        t += 0.01;
+        pkts.push((
+            t,
+            tcp_packet(server, client, s, Some(c), 0x08, resp.as_bytes()),
+        ));
+        s += resp.len() as u32;
+    }
+    pkts
+}
+
+fn rtp(seq: u16, ssrc: u32) -> Vec<u8> {
+    let mut p = vec![0x80, 0x00];
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.extend_from_slice(&(u32::from(seq) * 160).to_be_bytes());
+    p.extend_from_slice(&ssrc.to_be_bytes());
+    p.extend(std::iter::repeat_n(0xd5u8, 160));
+    p
+}
+
+const PCMU_SDP: &str = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=t\r\nt=0 0\r\n\
+                        m=audio 0 RTP/AVP 0\r\na=control:track1\r\n";
+
+fn describe_pair(version: &str) -> (String, String) {
+    (
+        format!("DESCRIBE rtsp://10.0.0.2:8554/cam {version}\r\nCSeq: 1\r\n\r\n"),
+        format!(
+            "{version} 200 OK\r\nCSeq: 1\r\nContent-Base: rtsp://10.0.0.2:8554/cam/\r\n\
+             Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{PCMU_SDP}",
+            PCMU_SDP.len()
+        ),
+    )
+}
+
+fn setup_pair(version: &str, cseq: u32, transport: &str) -> (String, String) {
+    (
+        format!(
+            "SETUP rtsp://10.0.0.2:8554/cam/track1 {version}\r\nCSeq: {cseq}\r\n\
+             Transport: {transport}\r\n\r\n"
+        ),
+        format!(
+            "{version} 200 OK\r\nCSeq: {cseq}\r\nSession: 77\r\nTransport: {transport}\r\n\r\n"
+        ),
+    )
+}
+
+/// Writes `pkts` as an Ethernet pcap, runs `inspect --json`, returns its output.
+fn inspect_built(tag: &str, pkts: &[Pkt]) -> String {
+    let dir = temp_dir(tag);
+    let path = dir.join("c.pcap");
+    write_pcap(&path, DataLink::ETHERNET, Framing::EthernetVlan, pkts);
+    let text = run_ok(&["--json".as_ref(), path.as_os_str()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    text
+}
+
+#[test]
+fn multicast_transport() {
+    let mut pkts = exchange(
+        "10.0.0.1:40000",
+        "10.0.0.2:8554",
+        0.0,
+        &[
+            describe_pair("RTSP/1.0"),
+            setup_pair(
+                "RTSP/1.0",
+                2,
+                "RTP/AVP;multicast;destination=239.1.2.3;port=5004-5005;ttl=16",
+            ),
+        ],
+    );
+    let src: SocketAddr = "10.0.0.2:40123".parse().unwrap();
+    let group: SocketAddr = "239.1.2.3:5004".parse().unwrap();
+    for seq in 1..=5 {
+        pkts.push((
+            0.1 + f64::from(seq) * 0.02,
+            udp_packet(src, group, &rtp(seq, 42)),
+        ));
+    }
+    let text = inspect_built("mcast", &pkts);
+    let s = lines_of(&text, "rtp_stream");
+    assert_eq!(s.len(), 1, "{text}");
+    assert_eq!(num(s[0], "packets"), 5);
+    assert_eq!(field(s[0], "dst"), Some("239.1.2.3:5004"));
+    assert_eq!(field(lines_of(&text, "track")[0], "encoding"), Some("PCMU"));
+}
+
+#[test]
+fn rtsp2_dest_addr_and_src_addr() {
+    let mut pkts = exchange(
+        "10.0.0.1:40000",
+        "10.0.0.2:8554",
+        0.0,
+        &[
+            describe_pair("RTSP/2.0"),
+            setup_pair(
+                "RTSP/2.0",
+                2,
+                "RTP/AVP;unicast;dest_addr=\":5000\"/\":5001\";src_addr=\"10.0.0.2:6000\"/\"10.0.0.2:6001\"",
+            ),
+        ],
+    );
+    let from: SocketAddr = "10.0.0.2:6000".parse().unwrap();
+    let to: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+    for seq in 1..=4 {
+        pkts.push((
+            0.1 + f64::from(seq) * 0.02,
+            udp_packet(from, to, &rtp(seq, 43)),
+        ));
+    }
+    let text = inspect_built("rtsp2", &pkts);
+    let s = lines_of(&text, "rtp_stream");
+    assert_eq!(s.len(), 1, "{text}");
+    assert_eq!(num(s[0], "packets"), 4);
+    assert_eq!(num(s[0], "media"), 0);
+}
+
+#[test]
+fn setup_on_a_second_connection_uses_the_first_ones_sdp() {
+    // DESCRIBE on one connection, SETUP and PLAY on another (and a second client's
+    // connection on a non-standard port that is not RTSP at all).
+    let mut pkts = exchange(
+        "10.0.0.1:40000",
+        "10.0.0.2:8554",
+        0.0,
+        &[describe_pair("RTSP/1.0")],
+    );
+    pkts.extend(exchange(
+        "10.0.0.1:40001",
+        "10.0.0.2:8554",
+        0.5,
+        &[setup_pair(
+            "RTSP/1.0",
+            2,
+            "RTP/AVP;unicast;client_port=5000-5001;server_port=6000-6001",
+        )],
+    ));
+    pkts.extend(exchange(
+        "10.0.0.1:40002",
+        "10.0.0.3:8080",
+        0.6,
+        &[(
+            "GET / HTTP/1.1\r\n\r\n".into(),
+            "HTTP/1.1 200 OK\r\n\r\n".into(),
+        )],
+    ));
+    let from: SocketAddr = "10.0.0.2:6000".parse().unwrap();
+    let to: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+    for seq in 1..=3 {
+        pkts.push((
+            0.7 + f64::from(seq) * 0.02,
+            udp_packet(from, to, &rtp(seq, 44)),
+        ));
+    }
+    let text = inspect_built("twoconn", &pkts);
+    let conns = lines_of(&text, "connection");
+    assert_eq!(conns.len(), 2, "{text}");
+    let track = lines_of(&text, "track");
+    assert_eq!(track.len(), 1, "{text}");
+    assert_eq!(num(track[0], "conn"), 2);
+    assert_eq!(num(track[0], "frames"), 3);
+    assert!(
+        lines_of(&text, "anomaly").iter().any(|l| field(l, "what")
+            .unwrap()
+            .contains("described on connection 1")),
+        "{text}"
+    );
+    let cap = lines_of(&text, "capture")[0];
+    assert_eq!(num(cap, "tcp_connections"), 3);
+    assert_eq!(num(cap, "rtsp_connections"), 2);
+}

@@ -597,6 +597,9 @@ impl Inspector<'_> {
                 dir.time
             );
             loop {
+                let Some(session) = self.sessions.get_mut(s) else {
+                    return Ok(());
+                };
                 match dir.dec.decode(&mut dir.buf) {
                     Ok(Some(msg)) => {
                         let offset = dir.base + dir.dec.item_start();
@@ -610,7 +613,14 @@ impl Inspector<'_> {
                             Message::Request(r) => {
                                 self.counts.messages += 1;
                                 print_message(self.opts, self.file, &seg, offset, &msg, None);
-                                session.handle_request(r, Some(dir.time));
+                                if r.method == rtsp_proto::Method::SETUP
+                                    && !session.has_presentation()
+                                {
+                                    adopt(&mut self.sessions, s, r.uri());
+                                }
+                                if let Some(session) = self.sessions.get_mut(s) {
+                                    session.handle_request(r, Some(dir.time));
+                                }
                             }
                             Message::Response(r) => {
                                 self.counts.messages += 1;
@@ -798,6 +808,19 @@ impl Inspector<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Gives session `s` the presentation of the latest other session that describes `url`.
+fn adopt(sessions: &mut [Session], s: usize, url: &str) {
+    let found = sessions
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(i, _)| *i != s)
+        .find_map(|(_, o)| Some((o.presentation_for(url)?, o.connection().map(|c| c.id))));
+    if let (Some((p, from)), Some(session)) = (found, sessions.get_mut(s)) {
+        session.adopt_presentation(p, from);
     }
 }
 

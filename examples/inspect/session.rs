@@ -328,6 +328,15 @@ struct Stream {
     timed: bool,
 }
 
+/// RTCP about one SSRC: sender reports it sent, report blocks about it.
+#[derive(Default, Clone, Copy)]
+struct RtcpOf {
+    sender_reports: u64,
+    report_blocks: u64,
+    /// The latest report block's cumulative loss and jitter, as the receiver saw them.
+    last_block: Option<(i32, u32)>,
+}
+
 /// RTCP seen on one channel.
 #[derive(Default)]
 struct RtcpStats {
@@ -360,6 +369,8 @@ pub struct Session {
     tracks: BTreeMap<Via, Track>,
     /// Wall-clock mappings by SSRC, from sender reports.
     clocks: BTreeMap<u32, Clock>,
+    /// RTCP by the SSRC it is from or about.
+    rtcp_of: BTreeMap<u32, RtcpOf>,
     /// Frames that were neither RTP nor RTCP, by carrier.
     bad: BTreeMap<Via, (u64, String)>,
     /// Packets of streams beyond [`MAX_STREAMS`].
@@ -436,6 +447,7 @@ impl Session {
             rtcp: BTreeMap::new(),
             tracks: BTreeMap::new(),
             clocks: BTreeMap::new(),
+            rtcp_of: BTreeMap::new(),
             bad: BTreeMap::new(),
             untracked: 0,
             anomalies: Vec::new(),
@@ -454,6 +466,38 @@ impl Session {
     /// The RTSP connection, in a capture.
     pub fn connection(&self) -> Option<Connection> {
         self.conn
+    }
+
+    /// This session's presentation, when `url` is the control URL of one of its media.
+    pub fn presentation_for(&self, url: &str) -> Option<Presentation> {
+        self.presentation
+            .as_ref()
+            .filter(|p| {
+                p.media.iter().any(|m| {
+                    m.control
+                        .as_ref()
+                        .is_some_and(|c| same_url(c.as_str(), url))
+                })
+            })
+            .cloned()
+    }
+
+    /// Whether a DESCRIBE response or ANNOUNCE gave this session its media.
+    pub fn has_presentation(&self) -> bool {
+        self.presentation.is_some()
+    }
+
+    /// Takes the presentation described on another connection (a client that sets up
+    /// on a new connection what it described on an earlier one).
+    pub fn adopt_presentation(&mut self, p: Presentation, from_conn: Option<u32>) {
+        let from = from_conn.map_or("another connection".into(), |c| format!("connection {c}"));
+        self.anomaly(
+            None,
+            "session",
+            format!("SETUP of media described on {from}: its SDP is used"),
+        );
+        self.presentation = Some(p);
+        self.setups = 0;
     }
 
     /// Records something wrong or unusual that was noticed (a `Diagnostic`).
@@ -607,7 +651,18 @@ impl Session {
                 for (i, m) in p.media.iter().enumerate() {
                     let (human, js) = media_line(i, m);
                     if self.json {
-                        say!("{js}");
+                        match self.conn {
+                            // The connection, like every line of a capture's session.
+                            Some(c) => say!(
+                                "{}",
+                                js.replacen(
+                                    r#"{"type":"sdp_media","#,
+                                    &format!(r#"{{"type":"sdp_media","conn":{},"#, c.id),
+                                    1
+                                )
+                            ),
+                            None => say!("{js}"),
+                        }
                     } else {
                         say!("{human}");
                     }
@@ -929,6 +984,7 @@ impl Session {
         stats.compounds += 1;
         let mut types = Vec::new();
         let mut reports = Vec::new();
+        let mut blocks = Vec::new();
         for p in compound {
             let name = match p {
                 Ok(RtcpPacket::SenderReport(sr)) => {
@@ -936,12 +992,22 @@ impl Session {
                         stats.ssrcs.push(sr.ssrc.0);
                     }
                     reports.push((sr.ssrc.0, sr.info.ntp, sr.info.rtp_timestamp));
+                    blocks.extend(
+                        sr.report_blocks
+                            .iter()
+                            .map(|b| (b.ssrc.0, b.cumulative_lost, b.jitter)),
+                    );
                     "SR"
                 }
                 Ok(RtcpPacket::ReceiverReport(rr)) => {
                     if !stats.ssrcs.contains(&rr.ssrc.0) && stats.ssrcs.len() < MAX_STREAMS {
                         stats.ssrcs.push(rr.ssrc.0);
                     }
+                    blocks.extend(
+                        rr.report_blocks
+                            .iter()
+                            .map(|b| (b.ssrc.0, b.cumulative_lost, b.jitter)),
+                    );
                     "RR"
                 }
                 Ok(RtcpPacket::SourceDescription(_)) => "SDES",
@@ -961,7 +1027,17 @@ impl Session {
             *stats.packets.entry(name).or_default() += 1;
             types.push(name);
         }
+        for (ssrc, lost, jitter) in blocks {
+            if self.rtcp_of.contains_key(&ssrc) || self.rtcp_of.len() < MAX_STREAMS {
+                let r = self.rtcp_of.entry(ssrc).or_default();
+                r.report_blocks += 1;
+                r.last_block = Some((lost, jitter));
+            }
+        }
         for (ssrc, ntp, rtp) in reports {
+            if self.rtcp_of.contains_key(&ssrc) || self.rtcp_of.len() < MAX_STREAMS {
+                self.rtcp_of.entry(ssrc).or_default().sender_reports += 1;
+            }
             if !self.clocks.contains_key(&ssrc) && self.clocks.len() >= MAX_STREAMS {
                 continue;
             }
@@ -1140,6 +1216,13 @@ impl Session {
             if matches!(s.via, Via::Udp { .. }) {
                 o = o.raw("reverse", if s.reverse { "true" } else { "false" });
             }
+            let r = self.rtcp_of.get(&s.ssrc).copied().unwrap_or_default();
+            o = o
+                .int("rtcp_sr", r.sender_reports)
+                .int("rtcp_report_blocks", r.report_blocks);
+            if let Some((lost, jitter)) = r.last_block {
+                o = o.int("reported_lost", lost).int("reported_jitter", jitter);
+            }
             if let Some((first, last, c)) = self.wall_clock(s) {
                 o = o
                     .int("sender_reports", c.reports)
@@ -1289,6 +1372,19 @@ impl Session {
                 say!("  {t}s  {request}  -> {status}{latency}");
             }
         }
+        if let (Some(_), Some(p)) = (&self.conn, &self.presentation) {
+            say!("");
+            say!("SDP media:");
+            for (i, m) in p.media.iter().enumerate() {
+                let (human, _) = media_line(i, m);
+                say!(
+                    "{}",
+                    human
+                        .replacen("    SDP media ", "  media ", 1)
+                        .replace("\n        ", "\n      ")
+                );
+            }
+        }
         self.print_human_media();
         if !self.anomalies.is_empty() {
             say!("Anomalies:");
@@ -1348,6 +1444,18 @@ impl Session {
                 say!(
                     "  {:<width$}   from the receiver (punch/keep-alive): not depacketized",
                     ""
+                );
+            }
+            if let Some(r) = self.rtcp_of.get(&s.ssrc) {
+                let last = r
+                    .last_block
+                    .map(|(l, j)| format!(" (latest: lost {l}, jitter {j})"))
+                    .unwrap_or_default();
+                say!(
+                    "  {:<width$}   RTCP: {} SR from it, {} report blocks about it{last}",
+                    "",
+                    r.sender_reports,
+                    r.report_blocks
                 );
             }
             if let Some((first, last, c)) = self.wall_clock(s) {
