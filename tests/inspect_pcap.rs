@@ -1137,3 +1137,65 @@ fn setup_on_a_second_connection_uses_the_first_ones_sdp() {
     assert_eq!(num(cap, "tcp_connections"), 3);
     assert_eq!(num(cap, "rtsp_connections"), 2);
 }
+
+#[test]
+fn mutated_captures_are_reported_not_fatal() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let (pkts, _) = rtsp_session_packets();
+    let dir = temp_dir("mutated");
+    for round in 0..30 {
+        let mut pkts = pkts.clone();
+        // Drop, duplicate and swap packets; flip, cut and insert bytes inside them. The
+        // capture file itself stays well-formed, so inspect must always succeed.
+        for _ in 0..rng.random_range(0..4) {
+            let i = rng.random_range(0..pkts.len());
+            let j = rng.random_range(0..pkts.len());
+            match rng.random_range(0..3) {
+                0 => pkts.swap(i, j),
+                1 => {
+                    let p = pkts[i].clone();
+                    pkts.insert(j, p);
+                }
+                _ => {
+                    pkts.remove(i);
+                }
+            }
+        }
+        for _ in 0..rng.random_range(1..12) {
+            let i = rng.random_range(0..pkts.len());
+            let p = &mut pkts[i].1;
+            if p.is_empty() {
+                continue;
+            }
+            let at = rng.random_range(0..p.len());
+            match rng.random_range(0..4) {
+                0 | 1 => p[at] = rng.random(),
+                2 => {
+                    let end = (at + rng.random_range(1..40)).min(p.len());
+                    p.drain(at..end);
+                }
+                _ => {
+                    let n = rng.random_range(1..40);
+                    let bytes: Vec<u8> = (0..n).map(|_| rng.random()).collect();
+                    p.splice(at..at, bytes);
+                }
+            }
+        }
+        let path = dir.join(format!("m{round}.pcap"));
+        write_pcap(&path, DataLink::LINUX_SLL2, Framing::Sll2, &pkts);
+        let out = Command::new(inspect_bin())
+            .arg("--json")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(lines_of(&text, "capture").len(), 1, "round {round}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

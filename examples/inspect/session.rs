@@ -904,10 +904,15 @@ impl Session {
         let ts = stream.ts.unwrap(pkt.timestamp());
         let first = *stream.first_ts.get_or_insert(ts);
         let arrival = match time {
-            Some(t) if t.is_finite() && t >= 0.0 => Duration::from_secs_f64(t),
-            _ => Duration::from_secs_f64((ts - first).max(0) as f64 / f64::from(stream.clock_rate)),
+            Some(t) => Duration::try_from_secs_f64(t).unwrap_or_default(),
+            None => Duration::try_from_secs_f64(
+                (ts - first).max(0) as f64 / f64::from(stream.clock_rate),
+            )
+            .unwrap_or_default(),
         };
-        let update = stream.stats.handle_rtp(self.t0 + arrival, &pkt);
+        // A capture's timestamps are whatever its file says: never overflow the clock.
+        let now = self.t0.checked_add(arrival).unwrap_or(self.t0);
+        let update = stream.stats.handle_rtp(now, &pkt);
         let duplicate = match stream.seq.unwrap(pkt.sequence_number()) {
             Some(ext) => stream.seen.insert(ext.0),
             None => false,
