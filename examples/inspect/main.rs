@@ -242,6 +242,9 @@ pub(crate) fn print_message(
         if let Some(l) = &seg.label {
             o = o.str("label", l);
         }
+        if let Some(t) = seg.time {
+            o = o.num("t", t);
+        }
         say!("{}", o.finish());
         return;
     }
