@@ -1199,3 +1199,75 @@ fn mutated_captures_are_reported_not_fatal() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn interleaved_capture_starting_after_play() {
+    use pcap_file::pcapng::PcapNgReader;
+    // The corpus capture without its first 60 frames: no handshake, no DESCRIBE/SETUP,
+    // the first segment starts inside an interleaved frame. The connection is found by
+    // its run of `$` frames, channels map to media 2n/2n+1, and the TEARDOWN still shows.
+    let file = std::fs::File::open(pcap_dir().join("ffmpeg_tcp__gst_av.pcapng")).unwrap();
+    let mut reader = PcapNgReader::new(file).unwrap();
+    let mut frames = Vec::new();
+    // Nanoseconds per unit of the interface's timestamps (if_tsresol, default 10^-6 s).
+    let mut unit = 1_000u64;
+    while let Some(block) = reader.next_block() {
+        match block.unwrap() {
+            Block::InterfaceDescription(idb) => {
+                for o in &idb.options {
+                    if let InterfaceDescriptionOption::IfTsResol(r) = o {
+                        assert!(*r <= 9, "decimal resolution expected");
+                        unit = 10u64.pow(9 - u32::from(*r));
+                    }
+                }
+            }
+            // pcap-file hands over the raw timestamp count as nanoseconds.
+            Block::EnhancedPacket(p) => frames.push((
+                Duration::from_nanos(p.timestamp.as_nanos() as u64 * unit),
+                p.data.into_owned(),
+            )),
+            _ => {}
+        }
+    }
+    let dir = temp_dir("afterplay");
+    let path = dir.join("cut.pcap");
+    let mut w = PcapWriter::with_header(
+        std::fs::File::create(&path).unwrap(),
+        PcapHeader {
+            datalink: DataLink::ETHERNET,
+            ts_resolution: pcap_file::TsResolution::NanoSecond,
+            ..PcapHeader::default()
+        },
+    )
+    .unwrap();
+    for (ts, data) in &frames[60..] {
+        w.write_packet(&PcapPacket::new(*ts, data.len() as u32, data))
+            .unwrap();
+    }
+    drop(w);
+    let text = run_ok(&["--json".as_ref(), path.as_os_str()]);
+    let streams = lines_of(&text, "rtp_stream");
+    let channels: Vec<_> = streams.iter().map(|l| num(l, "channel")).collect();
+    assert_eq!(channels, [0, 2], "{text}");
+    let full = tshark_counts(
+        &std::fs::read_to_string(pcap_dir().join("ffmpeg_tcp__gst_av.tshark.txt")).unwrap(),
+    );
+    for s in &streams {
+        let (all, _) = full[&(num(s, "ssrc") as u32)];
+        let seen = num(s, "packets");
+        assert!(seen > 0 && seen < all, "{s}");
+        assert_eq!(num(s, "lost"), 0, "{s}");
+    }
+    let methods: Vec<_> = lines_of(&text, "exchange")
+        .iter()
+        .map(|l| field(l, "method").unwrap().to_owned())
+        .collect();
+    assert_eq!(methods, ["TEARDOWN"], "{text}");
+    assert!(
+        lines_of(&text, "anomaly").iter().any(|l| field(l, "what")
+            .unwrap()
+            .contains("capture started mid-connection")),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -321,6 +321,8 @@ struct Stream {
     first_ts: Option<i64>,
     /// Flows against the media direction (not depacketized).
     reverse: bool,
+    /// No SDP or static payload type gave the clock rate: 90 kHz was assumed.
+    clock_assumed: bool,
     /// RTP timestamps of the first and latest packets, for the wall-clock mapping.
     first_rtp: u32,
     last_rtp: u32,
@@ -863,11 +865,11 @@ impl Session {
             marker: pkt.marker(),
         };
         let format = self.format_of(media, pkt.payload_type().get());
-        let clock_rate = format
+        let known_rate = format
             .as_ref()
             .and_then(|f| f.clock_rate)
-            .filter(|&c| c > 0)
-            .unwrap_or(90_000);
+            .filter(|&c| c > 0);
+        let clock_rate = known_rate.unwrap_or(90_000);
         let ssrc = pkt.ssrc().0;
         if !self.streams.contains_key(&(via, ssrc))
             && (self.streams.len() >= MAX_STREAMS || self.tracks.len() >= MAX_STREAMS)
@@ -894,6 +896,7 @@ impl Session {
             first_rtp: pkt.timestamp(),
             last_rtp: pkt.timestamp(),
             reverse: !depacketize,
+            clock_assumed: known_rate.is_none(),
             timed: time.is_some(),
         });
         stream.packets += 1;
@@ -1108,6 +1111,22 @@ impl Session {
                     ),
                 ));
             }
+        }
+        for st in self
+            .streams
+            .values()
+            .filter(|st| st.clock_assumed && !st.reverse)
+        {
+            late.push((
+                None,
+                "rtp",
+                format!(
+                    "{} ssrc {:#010x}: payload type {} unknown (no SDP): 90 kHz assumed, jitter may be off",
+                    st.via.human(),
+                    st.ssrc,
+                    st.payload_type
+                ),
+            ));
         }
         for (via, (n, e)) in &self.bad {
             late.push((
