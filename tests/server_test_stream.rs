@@ -37,7 +37,7 @@ fn nal_types(au: &[u8]) -> Vec<u8> {
 
 #[test]
 fn asset_is_six_seconds_of_320x240_with_an_idr_every_second() {
-    let asset = TestAsset::load();
+    let asset = TestAsset::load().unwrap();
     assert_eq!(asset.frames(), 150);
     let start = Instant::now();
     let mut stream = TestStream::new(asset, start);
@@ -63,7 +63,7 @@ fn asset_is_six_seconds_of_320x240_with_an_idr_every_second() {
 #[test]
 fn schedule_is_real_time_and_timestamps_continue_across_loops() {
     let start = Instant::now();
-    let mut stream = TestStream::new(TestAsset::load(), start);
+    let mut stream = TestStream::new(TestAsset::load().unwrap(), start);
     assert_eq!(stream.next_due(), start);
     let mut frames = Vec::new();
     // Step the virtual clock by 7 ms over 13 s (more than two passes over the asset).
@@ -101,7 +101,7 @@ fn schedule_is_real_time_and_timestamps_continue_across_loops() {
 #[test]
 fn a_suspended_caller_skips_ahead_instead_of_bursting() {
     let start = Instant::now();
-    let mut stream = TestStream::new(TestAsset::load(), start);
+    let mut stream = TestStream::new(TestAsset::load().unwrap(), start);
     let mut frames = Vec::new();
     stream.poll(start + Duration::from_secs(60), &mut frames);
     assert!(frames.len() < 2 * (25 + 50), "{}", frames.len());
@@ -132,7 +132,7 @@ fn mu_law_matches_g711_reference_values() {
 
 #[test]
 fn frames_round_trip_through_the_crate_packetizers_and_the_description_parses() {
-    let asset = TestAsset::load();
+    let asset = TestAsset::load().unwrap();
     let start = Instant::now();
     let mut stream = TestStream::new(asset.clone(), start);
     let frames = run(&mut stream, start, Duration::from_secs(2));

@@ -1,0 +1,498 @@
+//! The server example (`examples/server/`) against real players and publishers: ffprobe,
+//! ffmpeg (TCP and UDP) and GStreamer's `rtspsrc` (TCP and UDP, RTSP 1.0 and 2.0) play the
+//! built-in `/test` stream and decode video and audio; ffmpeg publishes to `/cam` (TCP and
+//! UDP) while ffmpeg and GStreamer play the relayed stream; Digest authentication lets
+//! players with the credentials in and answers 401 to those without.
+//!
+//! Each test starts the example's server loop in-process on `127.0.0.1:0` (TCP and UDP
+//! ports chosen by the system, so tests run in parallel), and every peer process is killed
+//! when its guard drops and when its deadline passes. No test measures time: deadlines
+//! only bound a hung peer.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// The example's loop and the peer deadlines read the real clock.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+#[path = "../examples/server/test_stream.rs"]
+#[allow(dead_code)]
+mod test_stream;
+
+#[path = "../examples/server/service.rs"]
+#[allow(dead_code)]
+mod service;
+
+#[path = "../examples/server/app.rs"]
+#[allow(dead_code)]
+mod app;
+
+use common::peers;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest any peer may run; a peer still running then is killed and the test fails.
+const PEER_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A spawned peer, killed when dropped. Its stdout and stderr go to a log file.
+struct Peer {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Peer {
+    fn spawn(name: &str, dir: &Path, program: &str, args: &[&str]) -> Peer {
+        let log = dir.join(format!("{name}.log"));
+        let out = std::fs::File::create(&log).unwrap();
+        let err = out.try_clone().unwrap();
+        eprintln!("[{name}] {program} {}", args.join(" "));
+        let child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
+        Peer {
+            name: name.to_owned(),
+            child,
+            log,
+        }
+    }
+
+    /// Waits for the peer to exit by itself, killing it at the deadline. Returns its exit
+    /// status (`None` when it had to be killed) and its log.
+    fn wait(mut self) -> (Option<ExitStatus>, String) {
+        let deadline = Instant::now() + PEER_DEADLINE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if Instant::now() >= deadline {
+                eprintln!("[{}] killed at the deadline", self.name);
+                break None;
+            }
+            // Polling for the exit of a child process; std has no wait with a timeout.
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        (status, self.log_text())
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for a peer that must succeed; prints its log and fails the test otherwise.
+fn expect_success(peer: Peer) -> String {
+    let name = peer.name.clone();
+    let (status, log) = peer.wait();
+    if status.is_none_or(|s| !s.success()) {
+        panic!("{name} failed ({status:?}); its log:\n{log}");
+    }
+    log
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("interop_server")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts the example's server on a free port.
+fn start_server(credentials: Option<(&str, &str)>) -> app::Running {
+    let mut options = app::Options::new("127.0.0.1:0".parse().unwrap());
+    options.credentials = credentials.map(|(u, p)| (u.to_owned(), p.to_owned()));
+    app::start(options).expect("server starts")
+}
+
+/// One stream of a file as ffprobe decodes it.
+#[derive(Debug)]
+struct ProbedStream {
+    codec_type: String,
+    codec_name: String,
+    /// Frames decoded (`-count_frames`).
+    frames: u64,
+}
+
+/// Decodes every frame of `file` with ffprobe.
+fn probe_file(file: &Path) -> Vec<ProbedStream> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-count_frames",
+            "-show_entries",
+            "stream=codec_type,codec_name,nb_read_frames",
+            "-of",
+            "default=noprint_wrappers=0",
+        ])
+        .arg(file)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ffprobe {}", file.display());
+    parse_streams(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// Parses ffprobe's `[STREAM] key=value ... [/STREAM]` sections.
+fn parse_streams(text: &str) -> Vec<ProbedStream> {
+    let mut streams = Vec::new();
+    for section in text.split("[STREAM]").skip(1) {
+        let field = |key: &str| {
+            section
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        };
+        streams.push(ProbedStream {
+            codec_type: field("codec_type"),
+            codec_name: field("codec_name"),
+            frames: field("nb_read_frames").parse().unwrap_or(0),
+        });
+    }
+    streams
+}
+
+/// Asserts that `file` holds decodable video of `video_codec` and audio of `audio_codec`.
+fn assert_decodes(file: &Path, video_codec: &str, audio_codec: &str) {
+    let streams = probe_file(file);
+    eprintln!("{}: {streams:?}", file.display());
+    let video = streams
+        .iter()
+        .find(|s| s.codec_type == "video")
+        .unwrap_or_else(|| panic!("no video stream in {streams:?}"));
+    let audio = streams
+        .iter()
+        .find(|s| s.codec_type == "audio")
+        .unwrap_or_else(|| panic!("no audio stream in {streams:?}"));
+    assert_eq!(video.codec_name, video_codec);
+    assert_eq!(audio.codec_name, audio_codec);
+    assert!(video.frames > 0, "no video frame decodes: {streams:?}");
+    assert!(audio.frames > 0, "no audio frame decodes: {streams:?}");
+}
+
+/// ffmpeg records about two seconds of `url` into `out` (stream copy).
+fn ffmpeg_record(dir: &Path, name: &str, url: &str, transport: &str, out: &Path) -> Peer {
+    Peer::spawn(
+        name,
+        dir,
+        "ffmpeg",
+        &[
+            "-hide_banner",
+            "-nostdin",
+            "-y",
+            "-rtsp_transport",
+            transport,
+            "-timeout",
+            "10000000",
+            "-i",
+            url,
+            "-t",
+            "2",
+            "-map",
+            "0",
+            "-c",
+            "copy",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
+/// GStreamer plays `url` until each of its two streams delivered `buffers` decoded
+/// buffers (then the fakesinks post EOS and gst-launch exits 0).
+fn gst_play(dir: &Path, name: &str, url: &str, extra: &[&str], buffers: u32) -> Peer {
+    let location = format!("location={url}");
+    let n = format!("num-buffers={buffers}");
+    let mut args = vec!["-v", "rtspsrc", "name=src", &location, "latency=100"];
+    args.extend_from_slice(extra);
+    for sink in ["s0", "s1"] {
+        args.extend_from_slice(&[
+            "src.",
+            "!",
+            "queue",
+            "!",
+            "decodebin",
+            "!",
+            "fakesink",
+            "sync=false",
+            "silent=false",
+            &n,
+        ]);
+        args.push(if sink == "s0" { "name=s0" } else { "name=s1" });
+    }
+    Peer::spawn(name, dir, "gst-launch-1.0", &args)
+}
+
+/// Checks a gst-launch log: one fakesink received raw (decoded) video and the other raw
+/// audio, each at least one buffer.
+fn assert_gst_decoded(log: &str) {
+    let mut kinds = Vec::new();
+    for sink in ["s0", "s1"] {
+        // The caps event the sink received (its pad's `caps` notification is not always
+        // printed by `-v`).
+        let caps_event = format!("GstFakeSink:{sink}: last-message = event");
+        let caps = log
+            .lines()
+            .filter(|l| l.contains(&caps_event))
+            .find_map(|l| l.split("caps=(GstCaps)\"").nth(1))
+            .unwrap_or_else(|| panic!("no caps on fakesink {sink}; log:\n{log}"));
+        let chains = log
+            .lines()
+            .filter(|l| l.contains(&format!("GstFakeSink:{sink}: last-message = chain")))
+            .count();
+        assert!(chains > 0, "fakesink {sink} received nothing; log:\n{log}");
+        kinds.push(caps.split(['\\', ',']).next().unwrap().to_owned());
+    }
+    kinds.sort();
+    assert_eq!(kinds, ["audio/x-raw", "video/x-raw"], "log:\n{log}");
+}
+
+#[test]
+fn ffprobe_reads_both_streams_of_test() {
+    if !peers::require("ffprobe_reads_both_streams_of_test", &["ffprobe"]) {
+        return;
+    }
+    let server = start_server(None);
+    let dir = scratch("ffprobe");
+    let url = server.url("/test");
+    let peer = Peer::spawn(
+        "ffprobe",
+        &dir,
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-show_entries",
+            "stream=codec_type,codec_name,width,height,sample_rate",
+            &url,
+        ],
+    );
+    let log = expect_success(peer);
+    let streams = parse_streams(&log);
+    let kinds: Vec<(&str, &str)> = streams
+        .iter()
+        .map(|s| (s.codec_type.as_str(), s.codec_name.as_str()))
+        .collect();
+    assert_eq!(kinds, [("video", "h264"), ("audio", "pcm_mulaw")], "{log}");
+    assert!(
+        log.contains("width=320") && log.contains("height=240"),
+        "{log}"
+    );
+    assert!(log.contains("sample_rate=8000"), "{log}");
+}
+
+fn ffmpeg_records_test(transport: &str) {
+    let test = format!("ffmpeg_records_test_{transport}");
+    if !peers::require(&test, &["ffmpeg", "ffprobe"]) {
+        return;
+    }
+    let server = start_server(None);
+    let dir = scratch(&test);
+    let out = dir.join("out.mkv");
+    expect_success(ffmpeg_record(
+        &dir,
+        "ffmpeg",
+        &server.url("/test"),
+        transport,
+        &out,
+    ));
+    assert_decodes(&out, "h264", "pcm_mulaw");
+}
+
+#[test]
+fn ffmpeg_records_test_over_tcp() {
+    ffmpeg_records_test("tcp");
+}
+
+#[test]
+fn ffmpeg_records_test_over_udp() {
+    ffmpeg_records_test("udp");
+}
+
+/// GStreamer plays `/test`; returns the server (to look at what it saw).
+fn gst_plays_test(name: &str, extra: &[&str]) -> Option<app::Running> {
+    if !peers::require(name, &["gst-launch-1.0"]) {
+        return None;
+    }
+    let server = start_server(None);
+    let dir = scratch(name);
+    let log = expect_success(gst_play(&dir, "gst", &server.url("/test"), extra, 20));
+    assert_gst_decoded(&log);
+    Some(server)
+}
+
+#[test]
+fn gstreamer_plays_test_over_tcp() {
+    let server = gst_plays_test("gstreamer_plays_test_over_tcp", &["protocols=tcp"]);
+    assert!(server.is_none_or(|s| s.rtsp_2_0_requests() == 0));
+}
+
+#[test]
+fn gstreamer_plays_test_over_udp() {
+    let server = gst_plays_test("gstreamer_plays_test_over_udp", &["protocols=udp"]);
+    assert!(server.is_none_or(|s| s.rtsp_2_0_requests() == 0));
+}
+
+#[test]
+fn gstreamer_plays_test_with_rtsp_2_0() {
+    let server = gst_plays_test(
+        "gstreamer_plays_test_with_rtsp_2_0",
+        &["protocols=tcp", "default-rtsp-version=2-0"],
+    );
+    // DESCRIBE, SETUP twice and PLAY came as RTSP 2.0 (OPTIONS the server answers itself).
+    assert!(server.is_none_or(|s| s.rtsp_2_0_requests() >= 4));
+}
+
+/// The committed H.264 asset of the test stream, which the publisher sends.
+fn asset() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264")
+}
+
+/// ffmpeg publishes the asset (looped, in real time) with an AAC tone to `url`.
+fn ffmpeg_publish(dir: &Path, url: &str, transport: &str) -> Peer {
+    let asset = asset();
+    Peer::spawn(
+        "publisher",
+        dir,
+        "ffmpeg",
+        &[
+            "-hide_banner",
+            "-nostdin",
+            "-re",
+            "-stream_loop",
+            "-1",
+            "-f",
+            "h264",
+            "-framerate",
+            "25",
+            "-i",
+            asset.to_str().unwrap(),
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=44100",
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-c:v",
+            "copy",
+            "-c:a",
+            "aac",
+            "-ac",
+            "1",
+            "-b:a",
+            "64k",
+            "-t",
+            "20",
+            "-f",
+            "rtsp",
+            "-rtsp_transport",
+            transport,
+            url,
+        ],
+    )
+}
+
+fn publish_and_play(publish_transport: &str) {
+    let test = format!("ffmpeg_publishes_over_{publish_transport}");
+    if !peers::require(&test, &["ffmpeg", "ffprobe", "gst-launch-1.0"]) {
+        return;
+    }
+    let server = start_server(None);
+    let dir = scratch(&test);
+    let url = server.url("/cam");
+    let publisher = ffmpeg_publish(&dir, &url, publish_transport);
+    if !server.wait_for_publisher("/cam", PEER_DEADLINE) {
+        panic!(
+            "the publisher never started recording; its log:\n{}",
+            publisher.log_text()
+        );
+    }
+    let tcp_out = dir.join("tcp.mkv");
+    let udp_out = dir.join("udp.mkv");
+    let ffmpeg_tcp = ffmpeg_record(&dir, "ffmpeg-tcp", &url, "tcp", &tcp_out);
+    let ffmpeg_udp = ffmpeg_record(&dir, "ffmpeg-udp", &url, "udp", &udp_out);
+    let gst = gst_play(&dir, "gst", &url, &["protocols=udp"], 20);
+    expect_success(ffmpeg_tcp);
+    expect_success(ffmpeg_udp);
+    assert_gst_decoded(&expect_success(gst));
+    assert_decodes(&tcp_out, "h264", "aac");
+    assert_decodes(&udp_out, "h264", "aac");
+    drop(publisher);
+}
+
+#[test]
+fn ffmpeg_publishes_over_tcp_and_players_receive_the_relay() {
+    publish_and_play("tcp");
+}
+
+#[test]
+fn ffmpeg_publishes_over_udp_and_players_receive_the_relay() {
+    publish_and_play("udp");
+}
+
+#[test]
+fn digest_auth_admits_ffmpeg_with_credentials_and_refuses_it_without() {
+    let test = "digest_auth_ffmpeg";
+    if !peers::require(test, &["ffmpeg", "ffprobe"]) {
+        return;
+    }
+    let server = start_server(Some(("alice", "s3cret")));
+    let dir = scratch(test);
+    let addr = server.addr();
+    let with = format!("rtsp://alice:s3cret@{addr}/test");
+    let wrong = format!("rtsp://alice:wrong@{addr}/test");
+    let out = dir.join("out.mkv");
+    expect_success(ffmpeg_record(&dir, "ffmpeg-auth", &with, "tcp", &out));
+    assert_decodes(&out, "h264", "pcm_mulaw");
+    for (name, url) in [
+        ("ffmpeg-noauth", server.url("/test")),
+        ("ffmpeg-wrong", wrong),
+    ] {
+        let denied = dir.join(format!("{name}.mkv"));
+        let (status, log) = ffmpeg_record(&dir, name, &url, "tcp", &denied).wait();
+        assert!(status.is_some_and(|s| !s.success()), "{name}: {log}");
+        assert!(log.contains("401 Unauthorized"), "{name}: {log}");
+    }
+}
+
+#[test]
+fn digest_auth_admits_gstreamer_with_credentials_and_refuses_it_without() {
+    let test = "digest_auth_gstreamer";
+    if !peers::require(test, &["gst-launch-1.0"]) {
+        return;
+    }
+    let server = start_server(Some(("alice", "s3cret")));
+    let dir = scratch(test);
+    let url = server.url("/test");
+    let log = expect_success(gst_play(
+        &dir,
+        "gst-auth",
+        &url,
+        &["protocols=tcp", "user-id=alice", "user-pw=s3cret"],
+        20,
+    ));
+    assert_gst_decoded(&log);
+    let (status, log) = gst_play(&dir, "gst-noauth", &url, &["protocols=tcp"], 20).wait();
+    assert!(status.is_some_and(|s| !s.success()), "{log}");
+    assert!(log.contains("Unauthorized"), "{log}");
+}
