@@ -11,6 +11,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 // The example's loop and the peer deadlines read the real clock.
 #![allow(clippy::disallowed_methods)]
+// `tokio_server.rs` declares the modules it shares with `server/` for its own crate; here
+// they are loaded a second time (and unused: it refers to them through `crate::`).
+#![allow(clippy::duplicate_mod)]
 
 mod common;
 
@@ -25,6 +28,10 @@ mod service;
 #[path = "../examples/server/app.rs"]
 #[allow(dead_code)]
 mod app;
+
+#[path = "../examples/tokio_server.rs"]
+#[allow(dead_code)]
+mod tokio_server;
 
 use common::peers;
 use std::path::{Path, PathBuf};
@@ -111,11 +118,56 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-/// Starts the example's server on a free port.
-fn start_server(credentials: Option<(&str, &str)>) -> app::Running {
-    let mut options = app::Options::new("127.0.0.1:0".parse().unwrap());
+/// Which of the two examples a test runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Example {
+    /// `examples/server/` (threads).
+    Threads,
+    /// `examples/tokio_server.rs`.
+    Tokio,
+}
+
+/// A running example server, whichever runtime.
+enum Running {
+    Threads(app::Running),
+    Tokio(tokio_server::Running),
+}
+
+impl Running {
+    fn addr(&self) -> std::net::SocketAddr {
+        match self {
+            Running::Threads(r) => r.addr(),
+            Running::Tokio(r) => r.addr(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("rtsp://{}{path}", self.addr())
+    }
+
+    fn wait_for_publisher(&self, path: &str, limit: Duration) -> bool {
+        match self {
+            Running::Threads(r) => r.wait_for_publisher(path, limit),
+            Running::Tokio(r) => r.status().wait_for_publisher(path, limit),
+        }
+    }
+
+    fn rtsp_2_0_requests(&self) -> usize {
+        match self {
+            Running::Threads(r) => r.rtsp_2_0_requests(),
+            Running::Tokio(r) => r.status().rtsp_2_0_requests(),
+        }
+    }
+}
+
+/// Starts an example server on a free port.
+fn start_server(example: Example, credentials: Option<(&str, &str)>) -> Running {
+    let mut options = service::Options::new("127.0.0.1:0".parse().unwrap());
     options.credentials = credentials.map(|(u, p)| (u.to_owned(), p.to_owned()));
-    app::start(options).expect("server starts")
+    match example {
+        Example::Threads => Running::Threads(app::start(options).expect("server starts")),
+        Example::Tokio => Running::Tokio(tokio_server::start(options).expect("server starts")),
+    }
 }
 
 /// One stream of a file as ffprobe decodes it.
@@ -262,13 +314,13 @@ fn assert_gst_decoded(log: &str) {
     assert_eq!(kinds, ["audio/x-raw", "video/x-raw"], "log:\n{log}");
 }
 
-#[test]
-fn ffprobe_reads_both_streams_of_test() {
-    if !peers::require("ffprobe_reads_both_streams_of_test", &["ffprobe"]) {
+/// ffprobe reads both streams of `/test` with their codecs and sizes.
+fn ffprobe_reads_test(example: Example, test: &str) {
+    if !peers::require(test, &["ffprobe"]) {
         return;
     }
-    let server = start_server(None);
-    let dir = scratch("ffprobe");
+    let server = start_server(example, None);
+    let dir = scratch(test);
     let url = server.url("/test");
     let peer = Peer::spawn(
         "ffprobe",
@@ -298,13 +350,13 @@ fn ffprobe_reads_both_streams_of_test() {
     assert!(log.contains("sample_rate=8000"), "{log}");
 }
 
-fn ffmpeg_records_test(transport: &str) {
-    let test = format!("ffmpeg_records_test_{transport}");
-    if !peers::require(&test, &["ffmpeg", "ffprobe"]) {
+/// ffmpeg records two seconds of `/test` and every stream decodes.
+fn ffmpeg_records_test(example: Example, test: &str, transport: &str) {
+    if !peers::require(test, &["ffmpeg", "ffprobe"]) {
         return;
     }
-    let server = start_server(None);
-    let dir = scratch(&test);
+    let server = start_server(example, None);
+    let dir = scratch(test);
     let out = dir.join("out.mkv");
     expect_success(ffmpeg_record(
         &dir,
@@ -316,48 +368,17 @@ fn ffmpeg_records_test(transport: &str) {
     assert_decodes(&out, "h264", "pcm_mulaw");
 }
 
-#[test]
-fn ffmpeg_records_test_over_tcp() {
-    ffmpeg_records_test("tcp");
-}
-
-#[test]
-fn ffmpeg_records_test_over_udp() {
-    ffmpeg_records_test("udp");
-}
-
-/// GStreamer plays `/test`; returns the server (to look at what it saw).
-fn gst_plays_test(name: &str, extra: &[&str]) -> Option<app::Running> {
-    if !peers::require(name, &["gst-launch-1.0"]) {
+/// GStreamer plays `/test` and decodes video and audio; returns how many requests came
+/// as RTSP 2.0.
+fn gst_plays_test(example: Example, test: &str, extra: &[&str]) -> Option<usize> {
+    if !peers::require(test, &["gst-launch-1.0"]) {
         return None;
     }
-    let server = start_server(None);
-    let dir = scratch(name);
+    let server = start_server(example, None);
+    let dir = scratch(test);
     let log = expect_success(gst_play(&dir, "gst", &server.url("/test"), extra, 20));
     assert_gst_decoded(&log);
-    Some(server)
-}
-
-#[test]
-fn gstreamer_plays_test_over_tcp() {
-    let server = gst_plays_test("gstreamer_plays_test_over_tcp", &["protocols=tcp"]);
-    assert!(server.is_none_or(|s| s.rtsp_2_0_requests() == 0));
-}
-
-#[test]
-fn gstreamer_plays_test_over_udp() {
-    let server = gst_plays_test("gstreamer_plays_test_over_udp", &["protocols=udp"]);
-    assert!(server.is_none_or(|s| s.rtsp_2_0_requests() == 0));
-}
-
-#[test]
-fn gstreamer_plays_test_with_rtsp_2_0() {
-    let server = gst_plays_test(
-        "gstreamer_plays_test_with_rtsp_2_0",
-        &["protocols=tcp", "default-rtsp-version=2-0"],
-    );
-    // DESCRIBE, SETUP twice and PLAY came as RTSP 2.0 (OPTIONS the server answers itself).
-    assert!(server.is_none_or(|s| s.rtsp_2_0_requests() >= 4));
+    Some(server.rtsp_2_0_requests())
 }
 
 /// The committed H.264 asset of the test stream, which the publisher sends.
@@ -412,13 +433,13 @@ fn ffmpeg_publish(dir: &Path, url: &str, transport: &str) -> Peer {
     )
 }
 
-fn publish_and_play(publish_transport: &str) {
-    let test = format!("ffmpeg_publishes_over_{publish_transport}");
-    if !peers::require(&test, &["ffmpeg", "ffprobe", "gst-launch-1.0"]) {
+/// ffmpeg publishes to `/cam` while ffmpeg (TCP and UDP) and GStreamer (UDP) play it.
+fn publish_and_play(example: Example, test: &str, publish_transport: &str) {
+    if !peers::require(test, &["ffmpeg", "ffprobe", "gst-launch-1.0"]) {
         return;
     }
-    let server = start_server(None);
-    let dir = scratch(&test);
+    let server = start_server(example, None);
+    let dir = scratch(test);
     let url = server.url("/cam");
     let publisher = ffmpeg_publish(&dir, &url, publish_transport);
     if !server.wait_for_publisher("/cam", PEER_DEADLINE) {
@@ -440,23 +461,13 @@ fn publish_and_play(publish_transport: &str) {
     drop(publisher);
 }
 
-#[test]
-fn ffmpeg_publishes_over_tcp_and_players_receive_the_relay() {
-    publish_and_play("tcp");
-}
-
-#[test]
-fn ffmpeg_publishes_over_udp_and_players_receive_the_relay() {
-    publish_and_play("udp");
-}
-
-#[test]
-fn digest_auth_admits_ffmpeg_with_credentials_and_refuses_it_without() {
-    let test = "digest_auth_ffmpeg";
+/// ffmpeg gets in with the credentials in the URL, and gets 401 without or with a wrong
+/// password.
+fn digest_auth_ffmpeg(example: Example, test: &str) {
     if !peers::require(test, &["ffmpeg", "ffprobe"]) {
         return;
     }
-    let server = start_server(Some(("alice", "s3cret")));
+    let server = start_server(example, Some(("alice", "s3cret")));
     let dir = scratch(test);
     let addr = server.addr();
     let with = format!("rtsp://alice:s3cret@{addr}/test");
@@ -475,13 +486,12 @@ fn digest_auth_admits_ffmpeg_with_credentials_and_refuses_it_without() {
     }
 }
 
-#[test]
-fn digest_auth_admits_gstreamer_with_credentials_and_refuses_it_without() {
-    let test = "digest_auth_gstreamer";
+/// GStreamer gets in with `user-id`/`user-pw`, and fails with "Unauthorized" without.
+fn digest_auth_gstreamer(example: Example, test: &str) {
     if !peers::require(test, &["gst-launch-1.0"]) {
         return;
     }
-    let server = start_server(Some(("alice", "s3cret")));
+    let server = start_server(example, Some(("alice", "s3cret")));
     let dir = scratch(test);
     let url = server.url("/test");
     let log = expect_success(gst_play(
@@ -495,4 +505,104 @@ fn digest_auth_admits_gstreamer_with_credentials_and_refuses_it_without() {
     let (status, log) = gst_play(&dir, "gst-noauth", &url, &["protocols=tcp"], 20).wait();
     assert!(status.is_some_and(|s| !s.success()), "{log}");
     assert!(log.contains("Unauthorized"), "{log}");
+}
+
+// ---- examples/server (threads) ----
+
+#[test]
+fn ffprobe_reads_both_streams_of_test() {
+    ffprobe_reads_test(Example::Threads, "ffprobe_reads_both_streams_of_test");
+}
+
+#[test]
+fn ffmpeg_records_test_over_tcp() {
+    ffmpeg_records_test(Example::Threads, "ffmpeg_records_test_over_tcp", "tcp");
+}
+
+#[test]
+fn ffmpeg_records_test_over_udp() {
+    ffmpeg_records_test(Example::Threads, "ffmpeg_records_test_over_udp", "udp");
+}
+
+#[test]
+fn gstreamer_plays_test_over_tcp() {
+    let v2 = gst_plays_test(
+        Example::Threads,
+        "gstreamer_plays_test_over_tcp",
+        &["protocols=tcp"],
+    );
+    assert!(v2.is_none_or(|n| n == 0));
+}
+
+#[test]
+fn gstreamer_plays_test_over_udp() {
+    let v2 = gst_plays_test(
+        Example::Threads,
+        "gstreamer_plays_test_over_udp",
+        &["protocols=udp"],
+    );
+    assert!(v2.is_none_or(|n| n == 0));
+}
+
+#[test]
+fn gstreamer_plays_test_with_rtsp_2_0() {
+    let v2 = gst_plays_test(
+        Example::Threads,
+        "gstreamer_plays_test_with_rtsp_2_0",
+        &["protocols=tcp", "default-rtsp-version=2-0"],
+    );
+    // DESCRIBE, SETUP twice and PLAY came as RTSP 2.0 (OPTIONS the server answers itself).
+    assert!(v2.is_none_or(|n| n >= 4));
+}
+
+#[test]
+fn ffmpeg_publishes_over_tcp_and_players_receive_the_relay() {
+    publish_and_play(Example::Threads, "ffmpeg_publishes_over_tcp", "tcp");
+}
+
+#[test]
+fn ffmpeg_publishes_over_udp_and_players_receive_the_relay() {
+    publish_and_play(Example::Threads, "ffmpeg_publishes_over_udp", "udp");
+}
+
+#[test]
+fn digest_auth_admits_ffmpeg_with_credentials_and_refuses_it_without() {
+    digest_auth_ffmpeg(Example::Threads, "digest_auth_ffmpeg");
+}
+
+#[test]
+fn digest_auth_admits_gstreamer_with_credentials_and_refuses_it_without() {
+    digest_auth_gstreamer(Example::Threads, "digest_auth_gstreamer");
+}
+
+// ---- examples/tokio_server.rs: the same service under tokio ----
+
+#[test]
+fn tokio_ffprobe_reads_both_streams_of_test() {
+    ffprobe_reads_test(Example::Tokio, "tokio_ffprobe_reads_both_streams_of_test");
+}
+
+#[test]
+fn tokio_ffmpeg_records_test_over_udp() {
+    ffmpeg_records_test(Example::Tokio, "tokio_ffmpeg_records_test_over_udp", "udp");
+}
+
+#[test]
+fn tokio_gstreamer_plays_test_over_tcp_with_rtsp_2_0() {
+    let v2 = gst_plays_test(
+        Example::Tokio,
+        "tokio_gstreamer_plays_test_over_tcp_with_rtsp_2_0",
+        &["protocols=tcp", "default-rtsp-version=2-0"],
+    );
+    assert!(v2.is_none_or(|n| n >= 4));
+}
+
+#[test]
+fn tokio_ffmpeg_publishes_over_tcp_and_players_receive_the_relay() {
+    publish_and_play(Example::Tokio, "tokio_ffmpeg_publishes_over_tcp", "tcp");
+}
+
+#[test]
+fn tokio_digest_auth_admits_ffmpeg_with_credentials_and_refuses_it_without() {
+    digest_auth_ffmpeg(Example::Tokio, "tokio_digest_auth_ffmpeg");
 }

@@ -15,7 +15,7 @@
 //! A writer that cannot keep up stops being fed; the server then keeps the bytes, up to its
 //! `max_output_bytes` limit, and gives up on a reader that is too slow.
 
-use crate::service::{Service, Status};
+use crate::service::{bind_udp_pair, Options, Service, Status};
 use bytes::{Bytes, BytesMut};
 use rtsp_proto::server::{ConnectionId, MediaSocket};
 use std::collections::{HashMap, HashSet};
@@ -34,25 +34,6 @@ const INPUT_QUEUE: usize = 1024;
 const WRITER_HIGH_WATER: usize = 256 * 1024;
 /// Read buffer of the reader threads.
 const READ_CHUNK: usize = 64 * 1024;
-
-/// What the example serves and where.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Where to listen for RTSP; the UDP media sockets use the same IP address.
-    pub bind: SocketAddr,
-    /// User and password required (Digest MD5), if any.
-    pub credentials: Option<(String, String)>,
-}
-
-impl Options {
-    /// Listening on `bind`, without authentication.
-    pub fn new(bind: SocketAddr) -> Options {
-        Options {
-            bind,
-            credentials: None,
-        }
-    }
-}
 
 /// A running server; dropping it stops every thread it started.
 pub struct Running {
@@ -188,25 +169,6 @@ pub fn start(options: Options) -> io::Result<Running> {
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> io::Result<JoinHandle<()>> {
     std::thread::Builder::new().name(name.to_owned()).spawn(f)
-}
-
-/// Binds an RTP socket on an even port and the RTCP socket on the next one (RFC 3550 §11),
-/// on the IP address of `near`.
-pub fn bind_udp_pair(near: SocketAddr) -> io::Result<(UdpSocket, UdpSocket)> {
-    for _ in 0..64 {
-        let rtp = UdpSocket::bind((near.ip(), 0))?;
-        let port = rtp.local_addr()?.port();
-        if port % 2 != 0 || port == u16::MAX {
-            continue;
-        }
-        if let Ok(rtcp) = UdpSocket::bind((near.ip(), port + 1)) {
-            return Ok((rtp, rtcp));
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AddrInUse,
-        "no free even/odd UDP port pair for RTP/RTCP",
-    ))
 }
 
 fn accept_loop(listener: TcpListener, tx: SyncSender<Input>, stopping: &AtomicBool) {

@@ -26,53 +26,14 @@ mod app;
 mod service;
 mod test_stream;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: server [--bind ADDR:PORT] [--user USER --pass PASSWORD]
-  --bind   address and port to listen on (default 127.0.0.1:8554)
-  --user   require Digest authentication with this user name ...
-  --pass   ... and this password";
-
-fn parse_args(args: impl Iterator<Item = String>) -> Result<app::Options, String> {
-    let mut bind: SocketAddr = "127.0.0.1:8554".parse().map_err(|_| "default bind")?;
-    let mut user = None;
-    let mut pass = None;
-    let mut args = args;
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "--bind" => {
-                let v = value("--bind")?;
-                bind = v.parse().map_err(|e| format!("--bind {v}: {e}"))?;
-            }
-            "--user" => user = Some(value("--user")?),
-            "--pass" => pass = Some(value("--pass")?),
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    let mut options = app::Options::new(bind);
-    options.credentials = match (user, pass) {
-        (Some(u), Some(p)) => Some((u, p)),
-        (None, None) => None,
-        _ => return Err("--user and --pass go together".to_owned()),
-    };
-    Ok(options)
-}
-
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
+    let options = match service::Options::from_args(std::env::args().skip(1)) {
         Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("{e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return e.exit("server"),
     };
-    let auth = options.credentials.clone();
+    let credentials = options.credentials.clone();
     let running = match app::start(options) {
         Ok(r) => r,
         Err(e) => {
@@ -80,22 +41,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let addr = running.addr();
-    let creds = auth
-        .as_ref()
-        .map(|(u, p)| format!("{u}:{p}@"))
-        .unwrap_or_default();
-    let (rtp, rtcp) = running.udp_addrs();
-    println!(
-        "rtsp-proto server listening on rtsp://{addr} (RTP/RTCP over UDP on ports {}-{})",
-        rtp.port(),
-        rtcp.port()
-    );
-    println!("  watch the test stream:  ffplay rtsp://{creds}{addr}/test");
-    println!("                          vlc rtsp://{creds}{addr}/test");
-    println!("  publish to any other path, e.g.:");
-    println!("    ffmpeg -re -i FILE -c copy -f rtsp rtsp://{creds}{addr}/cam");
-    println!("  and watch it:           ffplay rtsp://{creds}{addr}/cam");
+    service::print_banner(running.addr(), running.udp_addrs(), credentials.as_ref());
     running.join();
     ExitCode::SUCCESS
 }

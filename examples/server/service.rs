@@ -25,7 +25,8 @@ use rtsp_proto::server::{
 };
 use rtsp_proto::{StatusCode, Version};
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -35,6 +36,121 @@ pub const TEST_PATH: &str = "/test";
 /// Largest RTP payload the example packetizes (fits a 1500-byte Ethernet MTU with the IP,
 /// UDP and RTP headers).
 const MTU: usize = 1200;
+
+/// What the example serves and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where to listen for RTSP; the UDP media sockets use the same IP address.
+    pub bind: SocketAddr,
+    /// User and password required (Digest MD5), if any.
+    pub credentials: Option<(String, String)>,
+}
+
+/// A command line that could not be read (empty message: help was asked for).
+#[derive(Debug)]
+pub struct UsageError(String);
+
+impl UsageError {
+    /// Prints the problem and the usage; the exit code (0 when help was asked for).
+    pub fn exit(&self, program: &str) -> std::process::ExitCode {
+        if !self.0.is_empty() {
+            eprintln!("{}", self.0);
+        }
+        eprintln!(
+            "usage: {program} [--bind ADDR:PORT] [--user USER --pass PASSWORD]
+  --bind   address and port to listen on (default 127.0.0.1:8554)
+  --user   require Digest authentication with this user name ...
+  --pass   ... and this password"
+        );
+        if self.0.is_empty() {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+impl Options {
+    /// Listening on `bind`, without authentication.
+    #[allow(dead_code)] // for tests/interop_server.rs
+    pub fn new(bind: SocketAddr) -> Options {
+        Options {
+            bind,
+            credentials: None,
+        }
+    }
+
+    /// Reads `[--bind ADDR:PORT] [--user U --pass P]`.
+    pub fn from_args(args: impl Iterator<Item = String>) -> Result<Options, UsageError> {
+        let mut bind = SocketAddr::from(([127, 0, 0, 1], 8554));
+        let (mut user, mut pass) = (None, None);
+        let mut args = args;
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| {
+                args.next()
+                    .ok_or_else(|| UsageError(format!("{name} needs a value")))
+            };
+            match arg.as_str() {
+                "--bind" => {
+                    let v = value("--bind")?;
+                    bind = v
+                        .parse()
+                        .map_err(|e| UsageError(format!("--bind {v}: {e}")))?;
+                }
+                "--user" => user = Some(value("--user")?),
+                "--pass" => pass = Some(value("--pass")?),
+                "-h" | "--help" => return Err(UsageError(String::new())),
+                other => return Err(UsageError(format!("unknown argument {other}"))),
+            }
+        }
+        let credentials = match (user, pass) {
+            (Some(u), Some(p)) => Some((u, p)),
+            (None, None) => None,
+            _ => return Err(UsageError("--user and --pass go together".to_owned())),
+        };
+        Ok(Options { bind, credentials })
+    }
+}
+
+/// Prints where the server listens and how to watch and publish.
+pub fn print_banner(
+    addr: SocketAddr,
+    (rtp, rtcp): (SocketAddr, SocketAddr),
+    credentials: Option<&(String, String)>,
+) {
+    let creds = credentials
+        .map(|(u, p)| format!("{u}:{p}@"))
+        .unwrap_or_default();
+    println!(
+        "rtsp-proto server listening on rtsp://{addr} (RTP/RTCP over UDP on ports {}-{})",
+        rtp.port(),
+        rtcp.port()
+    );
+    println!("  watch the test stream:  ffplay rtsp://{creds}{addr}/test");
+    println!("                          vlc rtsp://{creds}{addr}/test");
+    println!("  publish to any other path, e.g.:");
+    println!("    ffmpeg -re -i FILE -c copy -f rtsp rtsp://{creds}{addr}/cam");
+    println!("  and watch it:           ffplay rtsp://{creds}{addr}/cam");
+}
+
+/// Binds an RTP socket on an even port and the RTCP socket on the next one (RFC 3550 §11),
+/// on the IP address of `near`.
+pub fn bind_udp_pair(near: SocketAddr) -> io::Result<(UdpSocket, UdpSocket)> {
+    for _ in 0..64 {
+        let rtp = UdpSocket::bind((near.ip(), 0))?;
+        let port = rtp.local_addr()?.port();
+        if port % 2 != 0 || port == u16::MAX {
+            continue;
+        }
+        if let Ok(rtcp) = UdpSocket::bind((near.ip(), port + 1)) {
+            return Ok((rtp, rtcp));
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        "no free even/odd UDP port pair for RTP/RTCP",
+    ))
+}
 
 /// What the service tells the outside (the tests): paths with a recording publisher, and
 /// how many requests came as RTSP 2.0.
