@@ -145,17 +145,10 @@ impl Running {
         format!("rtsp://{}{path}", self.addr())
     }
 
-    fn wait_for_publisher(&self, path: &str, limit: Duration) -> bool {
+    fn status(&self) -> &service::Status {
         match self {
-            Running::Threads(r) => r.wait_for_publisher(path, limit),
-            Running::Tokio(r) => r.status().wait_for_publisher(path, limit),
-        }
-    }
-
-    fn rtsp_2_0_requests(&self) -> usize {
-        match self {
-            Running::Threads(r) => r.rtsp_2_0_requests(),
-            Running::Tokio(r) => r.status().rtsp_2_0_requests(),
+            Running::Threads(r) => r.status(),
+            Running::Tokio(r) => r.status(),
         }
     }
 }
@@ -378,7 +371,7 @@ fn gst_plays_test(example: Example, test: &str, extra: &[&str]) -> Option<usize>
     let dir = scratch(test);
     let log = expect_success(gst_play(&dir, "gst", &server.url("/test"), extra, 20));
     assert_gst_decoded(&log);
-    Some(server.rtsp_2_0_requests())
+    Some(server.status().rtsp_2_0_requests())
 }
 
 /// The committed H.264 asset of the test stream, which the publisher sends.
@@ -386,11 +379,17 @@ fn asset() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264")
 }
 
-/// ffmpeg publishes the asset (looped, in real time) with an AAC tone to `url`.
+/// ffmpeg publishes the asset (looped, in real time) with an AAC tone to `url` for 20 s.
 fn ffmpeg_publish(dir: &Path, url: &str, transport: &str) -> Peer {
+    ffmpeg_publish_for(dir, "publisher", url, transport, "20")
+}
+
+/// ffmpeg publishes the asset (looped, in real time) with an AAC tone to `url` for
+/// `seconds`.
+fn ffmpeg_publish_for(dir: &Path, name: &str, url: &str, transport: &str, seconds: &str) -> Peer {
     let asset = asset();
     Peer::spawn(
-        "publisher",
+        name,
         dir,
         "ffmpeg",
         &[
@@ -423,7 +422,7 @@ fn ffmpeg_publish(dir: &Path, url: &str, transport: &str) -> Peer {
             "-b:a",
             "64k",
             "-t",
-            "20",
+            seconds,
             "-f",
             "rtsp",
             "-rtsp_transport",
@@ -442,7 +441,7 @@ fn publish_and_play(example: Example, test: &str, publish_transport: &str) {
     let dir = scratch(test);
     let url = server.url("/cam");
     let publisher = ffmpeg_publish(&dir, &url, publish_transport);
-    if !server.wait_for_publisher("/cam", PEER_DEADLINE) {
+    if !server.status().wait_for_publisher("/cam", PEER_DEADLINE) {
         panic!(
             "the publisher never started recording; its log:\n{}",
             publisher.log_text()
@@ -505,6 +504,142 @@ fn digest_auth_gstreamer(example: Example, test: &str) {
     let (status, log) = gst_play(&dir, "gst-noauth", &url, &["protocols=tcp"], 20).wait();
     assert!(status.is_some_and(|s| !s.success()), "{log}");
     assert!(log.contains("Unauthorized"), "{log}");
+}
+
+/// A minimal RTSP client over a raw socket, for tests that need no peer.
+struct RawClient {
+    stream: std::net::TcpStream,
+    decoder: rtsp_proto::message::Decoder,
+    buf: bytes::BytesMut,
+    cseq: u32,
+}
+
+impl RawClient {
+    fn connect(addr: std::net::SocketAddr) -> RawClient {
+        let stream = std::net::TcpStream::connect(addr).unwrap();
+        // Bounds a hung server; never reached when the test passes.
+        stream.set_read_timeout(Some(PEER_DEADLINE)).unwrap();
+        RawClient {
+            stream,
+            decoder: rtsp_proto::message::Decoder::new(),
+            buf: bytes::BytesMut::new(),
+            cseq: 0,
+        }
+    }
+
+    /// The next message from the server.
+    fn next(&mut self) -> rtsp_proto::Message {
+        use std::io::Read;
+        loop {
+            if let Some(m) = self.decoder.decode(&mut self.buf).unwrap() {
+                return m;
+            }
+            let mut chunk = [0u8; 4096];
+            let n = self.stream.read(&mut chunk).unwrap();
+            assert!(n > 0, "the server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// Sends a request and returns its response (skipping interleaved data).
+    fn request(&mut self, method: &str, url: &str, headers: &str) -> rtsp_proto::Response {
+        use std::io::Write;
+        self.cseq += 1;
+        let text = format!(
+            "{method} {url} RTSP/1.0\r\nCSeq: {}\r\n{headers}\r\n",
+            self.cseq
+        );
+        self.stream.write_all(text.as_bytes()).unwrap();
+        loop {
+            if let rtsp_proto::Message::Response(r) = self.next() {
+                return r;
+            }
+        }
+    }
+}
+
+/// Clients come and go (OPTIONS, DESCRIBE, interleaved PLAY, or nothing at all): each
+/// connection the example opened is closed again, and its threads or tasks with it.
+fn connections_end_when_clients_leave(example: Example) {
+    let server = start_server(example, None);
+    let url = server.url("/test");
+    let mut clients = Vec::new();
+    for i in 0..12 {
+        let mut c = RawClient::connect(server.addr());
+        let options = c.request("OPTIONS", &url, "");
+        assert_eq!(options.status.as_u16(), 200);
+        assert!(options
+            .headers
+            .get_str("Public")
+            .unwrap()
+            .contains("DESCRIBE"));
+        if i % 3 >= 1 {
+            let describe = c.request("DESCRIBE", &url, "Accept: application/sdp\r\n");
+            assert_eq!(describe.status.as_u16(), 200);
+            assert!(std::str::from_utf8(&describe.body)
+                .unwrap()
+                .contains("m=video"));
+        }
+        if i % 3 == 2 {
+            let setup = c.request(
+                "SETUP",
+                &format!("{url}/trackID=0"),
+                "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n",
+            );
+            assert_eq!(setup.status.as_u16(), 200);
+            let session = setup.headers.get_str("Session").unwrap();
+            let session = session.split(';').next().unwrap().to_owned();
+            let play = c.request("PLAY", &url, &format!("Session: {session}\r\n"));
+            assert_eq!(play.status.as_u16(), 200);
+            // Media flows on channel 0.
+            loop {
+                if let rtsp_proto::Message::Data(d) = c.next() {
+                    if d.channel == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        clients.push(c);
+    }
+    // One more that connects and says nothing.
+    clients.push(RawClient::connect(server.addr()));
+    assert!(server.status().wait_for_connections(13, PEER_DEADLINE));
+    drop(clients);
+    assert!(
+        server.status().wait_for_connections(0, PEER_DEADLINE),
+        "connections left open after every client left"
+    );
+}
+
+/// A publisher that ends frees its path: its players' sessions end, and another publisher
+/// can take the path. While a publisher holds a path, a second one is refused.
+fn republish_after_the_publisher_leaves(example: Example, test: &str) {
+    if !peers::require(test, &["ffmpeg"]) {
+        return;
+    }
+    let server = start_server(example, None);
+    let dir = scratch(test);
+    let url = server.url("/cam");
+    let first = ffmpeg_publish_for(&dir, "first", &url, "tcp", "2");
+    assert!(
+        server.status().wait_for_publisher("/cam", PEER_DEADLINE),
+        "first publisher: {}",
+        first.log_text()
+    );
+    let (status, log) = ffmpeg_publish_for(&dir, "second", &url, "tcp", "2").wait();
+    assert!(status.is_some_and(|s| !s.success()), "{log}");
+    assert!(log.contains("403 Forbidden"), "{log}");
+    // The first ends by itself after 2 s (TEARDOWN).
+    expect_success(first);
+    assert!(server.status().wait_for_no_publisher("/cam", PEER_DEADLINE));
+    let third = ffmpeg_publish_for(&dir, "third", &url, "udp", "2");
+    assert!(
+        server.status().wait_for_publisher("/cam", PEER_DEADLINE),
+        "third publisher: {}",
+        third.log_text()
+    );
+    expect_success(third);
 }
 
 // ---- examples/server (threads) ----
@@ -605,4 +740,19 @@ fn tokio_ffmpeg_publishes_over_tcp_and_players_receive_the_relay() {
 #[test]
 fn tokio_digest_auth_admits_ffmpeg_with_credentials_and_refuses_it_without() {
     digest_auth_ffmpeg(Example::Tokio, "tokio_digest_auth_ffmpeg");
+}
+
+#[test]
+fn connections_of_clients_that_leave_are_closed() {
+    connections_end_when_clients_leave(Example::Threads);
+}
+
+#[test]
+fn tokio_connections_of_clients_that_leave_are_closed() {
+    connections_end_when_clients_leave(Example::Tokio);
+}
+
+#[test]
+fn a_path_is_published_again_after_its_publisher_leaves() {
+    republish_after_the_publisher_leaves(Example::Threads, "republish");
 }

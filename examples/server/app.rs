@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Inputs waiting for the core thread; readers block when it is full (back-pressure).
 const INPUT_QUEUE: usize = 1024;
@@ -62,16 +62,10 @@ impl Running {
         format!("rtsp://{}{path}", self.addr)
     }
 
-    /// Waits until a publisher is recording on `path`; false after `limit`.
+    /// What the service reports.
     #[allow(dead_code)] // for tests/interop_server.rs
-    pub fn wait_for_publisher(&self, path: &str, limit: Duration) -> bool {
-        self.status.wait_for_publisher(path, limit)
-    }
-
-    /// How many requests the application was asked to answer that came as RTSP 2.0.
-    #[allow(dead_code)] // for tests/interop_server.rs
-    pub fn rtsp_2_0_requests(&self) -> usize {
-        self.status.rtsp_2_0_requests()
+    pub fn status(&self) -> &Status {
+        &self.status
     }
 
     /// Runs until the process ends (the command-line example never stops by itself).

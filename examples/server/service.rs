@@ -152,46 +152,57 @@ pub fn bind_udp_pair(near: SocketAddr) -> io::Result<(UdpSocket, UdpSocket)> {
     ))
 }
 
-/// What the service tells the outside (the tests): paths with a recording publisher, and
-/// how many requests came as RTSP 2.0.
+/// What the service tells the outside (the tests): paths with a recording publisher, open
+/// connections, and how many requests came as RTSP 2.0.
 #[derive(Debug, Default)]
 pub struct Status {
-    publishing: Mutex<HashSet<String>>,
+    state: Mutex<Observed>,
     changed: Condvar,
     rtsp_2_0_requests: AtomicUsize,
 }
 
+#[derive(Debug, Default)]
+struct Observed {
+    publishing: HashSet<String>,
+    connections: usize,
+}
+
 #[allow(dead_code)] // for tests/interop_server.rs
 impl Status {
-    /// Waits until a publisher is recording on `path`; false after `limit`.
-    pub fn wait_for_publisher(&self, path: &str, limit: Duration) -> bool {
-        let guard = self
-            .publishing
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+    /// Waits until `done` holds of what is observed; false if it still does not after
+    /// `limit`.
+    fn wait(&self, limit: Duration, done: impl Fn(&Observed) -> bool) -> bool {
+        let guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let (guard, _) = self
             .changed
-            .wait_timeout_while(guard, limit, |p| !p.contains(path))
+            .wait_timeout_while(guard, limit, |o| !done(o))
             .unwrap_or_else(PoisonError::into_inner);
-        guard.contains(path)
+        done(&guard)
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Observed)) {
+        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+        self.changed.notify_all();
+    }
+
+    /// Waits until a publisher is recording on `path`; false after `limit`.
+    pub fn wait_for_publisher(&self, path: &str, limit: Duration) -> bool {
+        self.wait(limit, |o| o.publishing.contains(path))
+    }
+
+    /// Waits until no publisher is recording on `path`; false after `limit`.
+    pub fn wait_for_no_publisher(&self, path: &str, limit: Duration) -> bool {
+        self.wait(limit, |o| !o.publishing.contains(path))
+    }
+
+    /// Waits until exactly `n` connections are open; false after `limit`.
+    pub fn wait_for_connections(&self, n: usize, limit: Duration) -> bool {
+        self.wait(limit, |o| o.connections == n)
     }
 
     /// How many requests the application was asked to answer that came as RTSP 2.0.
     pub fn rtsp_2_0_requests(&self) -> usize {
         self.rtsp_2_0_requests.load(Ordering::SeqCst)
-    }
-
-    fn set_publishing(&self, path: &str, on: bool) {
-        let mut p = self
-            .publishing
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if on {
-            p.insert(path.to_owned());
-        } else {
-            p.remove(path);
-        }
-        self.changed.notify_all();
     }
 }
 
@@ -320,6 +331,7 @@ impl Service {
         let n = self.next_conn;
         self.next_conn += 1;
         self.conn_names.insert(conn, n);
+        self.status.update(|o| o.connections += 1);
         println!("[conn {n}] {peer} connected");
     }
 
@@ -328,6 +340,7 @@ impl Service {
     pub fn disconnected(&mut self, now: Instant, conn: ConnectionId, why: &str) {
         self.server.connection_closed(now, conn);
         if let Some(n) = self.conn_names.remove(&conn) {
+            self.status.update(|o| o.connections -= 1);
             println!("[conn {n}] closed: {why}");
         }
     }
@@ -414,7 +427,9 @@ impl Service {
                 let _ = self.server.remove_mount(now, p.mount);
             }
             println!("{path}: the publisher left");
-            self.status.set_publishing(&path, false);
+            self.status.update(|o| {
+                o.publishing.remove(&path);
+            });
         }
     }
 
@@ -579,7 +594,9 @@ impl Service {
             .find(|(_, p)| p.publisher == Some(session))
             .map(|(path, _)| path.clone());
         if let Some(path) = path {
-            self.status.set_publishing(&path, true);
+            self.status.update(|o| {
+                o.publishing.insert(path);
+            });
         }
         Ok(())
     }
