@@ -225,6 +225,21 @@ impl Server {
                 }
             },
         };
+        // RTSP 2.0: requests pipelined after a SETUP name its session by the startup id
+        // (RFC 7826 §18.33).
+        let session = match session {
+            Some(s) => Some(s),
+            None if version == Version::V2_0 && method != Method::SETUP => {
+                match req.headers.typed::<PipelinedRequests>() {
+                    Some(Ok(PipelinedRequests(p))) => self
+                        .conns
+                        .get(conn.0)
+                        .and_then(|c| c.pipelined.iter().find(|(q, _)| *q == p).map(|(_, s)| *s)),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
         if method == Method::OPTIONS {
             if let Some(id) = session {
                 self.touch(now, id);
