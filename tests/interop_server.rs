@@ -543,10 +543,29 @@ impl RawClient {
 
     /// Sends a request and returns its response (skipping interleaved data).
     fn request(&mut self, method: &str, url: &str, headers: &str) -> rtsp_proto::Response {
+        self.request_with_body(method, url, headers, "")
+    }
+
+    /// ANNOUNCE with an SDP body.
+    fn announce(&mut self, url: &str, sdp: &str) -> rtsp_proto::Response {
+        let headers = format!(
+            "Content-Type: application/sdp\r\nContent-Length: {}\r\n",
+            sdp.len()
+        );
+        self.request_with_body("ANNOUNCE", url, &headers, sdp)
+    }
+
+    fn request_with_body(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: &str,
+        body: &str,
+    ) -> rtsp_proto::Response {
         use std::io::Write;
         self.cseq += 1;
         let text = format!(
-            "{method} {url} RTSP/1.0\r\nCSeq: {}\r\n{headers}\r\n",
+            "{method} {url} RTSP/1.0\r\nCSeq: {}\r\n{headers}\r\n{body}",
             self.cseq
         );
         self.stream.write_all(text.as_bytes()).unwrap();
@@ -640,6 +659,29 @@ fn republish_after_the_publisher_leaves(example: Example, test: &str) {
         third.log_text()
     );
     expect_success(third);
+}
+
+/// A path announced by a connection that closes before it records is free again; while
+/// it is announced, a second ANNOUNCE is refused.
+fn abandoned_announce_frees_the_path(example: Example) {
+    let server = start_server(example, None);
+    let url = server.url("/cam");
+    let sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=cam\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+               m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:streamid=0\r\n";
+    let mut first = RawClient::connect(server.addr());
+    assert_eq!(first.announce(&url, sdp).status.as_u16(), 200);
+    let mut second = RawClient::connect(server.addr());
+    assert_eq!(second.announce(&url, sdp).status.as_u16(), 403);
+    // Players find nothing to play before the publisher records.
+    let setup = second.request(
+        "SETUP",
+        &format!("{url}/streamid=0"),
+        "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n",
+    );
+    assert_eq!(setup.status.as_u16(), 404);
+    drop(first);
+    assert!(server.status().wait_for_connections(1, PEER_DEADLINE));
+    assert_eq!(second.announce(&url, sdp).status.as_u16(), 200);
 }
 
 // ---- examples/server (threads) ----
@@ -755,4 +797,14 @@ fn tokio_connections_of_clients_that_leave_are_closed() {
 #[test]
 fn a_path_is_published_again_after_its_publisher_leaves() {
     republish_after_the_publisher_leaves(Example::Threads, "republish");
+}
+
+#[test]
+fn an_announced_path_is_freed_when_its_connection_closes_before_record() {
+    abandoned_announce_frees_the_path(Example::Threads);
+}
+
+#[test]
+fn tokio_an_announced_path_is_freed_when_its_connection_closes_before_record() {
+    abandoned_announce_frees_the_path(Example::Tokio);
 }

@@ -215,6 +215,8 @@ struct Published {
     publisher: Option<SessionId>,
     /// Number of tracks.
     tracks: usize,
+    /// The connection that announced it.
+    announced_by: ConnectionId,
 }
 
 /// The server and what it serves.
@@ -343,6 +345,35 @@ impl Service {
             self.status.update(|o| o.connections -= 1);
             println!("[conn {n}] closed: {why}");
         }
+        // A path announced on this connection whose publisher never got a session (or
+        // lost it) is free again. A publisher over UDP keeps its path until its session
+        // ends (TEARDOWN or timeout), which `drain` handles.
+        let server = &self.server;
+        let abandoned: Vec<String> = self
+            .published
+            .iter()
+            .filter(|(_, p)| {
+                p.announced_by == conn
+                    && p.publisher
+                        .is_none_or(|s| server.session_state(s).is_none())
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in abandoned {
+            self.remove_published(now, &path);
+        }
+    }
+
+    /// Removes a published path: its players get an RTCP BYE (and RTSP 2.0 players a
+    /// PLAY_NOTIFY) and their sessions end.
+    fn remove_published(&mut self, now: Instant, path: &str) {
+        if let Some(p) = self.published.remove(path) {
+            let _ = self.server.remove_mount(now, p.mount);
+            println!("{path}: the publisher left");
+            self.status.update(|o| {
+                o.publishing.remove(path);
+            });
+        }
     }
 
     /// Handles every event of the server: answers requests, relays publishers' RTP, logs.
@@ -421,15 +452,7 @@ impl Service {
             .find(|(_, p)| Some(p.mount) == mount && p.publisher == Some(session))
             .map(|(path, _)| path.clone());
         if let Some(path) = path {
-            if let Some(p) = self.published.remove(&path) {
-                // Its players get an RTCP BYE (and RTSP 2.0 players a PLAY_NOTIFY) and
-                // their sessions end.
-                let _ = self.server.remove_mount(now, p.mount);
-            }
-            println!("{path}: the publisher left");
-            self.status.update(|o| {
-                o.publishing.remove(&path);
-            });
+            self.remove_published(now, &path);
         }
     }
 
@@ -533,6 +556,7 @@ impl Service {
                 sdp: Bytes::from(sdp),
                 publisher: None,
                 tracks: presentation.media.len(),
+                announced_by: req.conn,
             },
         );
         self.server.accept_request(now, req.id)
