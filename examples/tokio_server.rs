@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
@@ -178,7 +178,11 @@ enum Input {
 /// One open connection, as the core task sees it.
 struct Conn {
     input: BytesMut,
-    writer: mpsc::UnboundedSender<Bytes>,
+    /// Written directly by the core task while nothing waits in the writer task (the
+    /// common case: one `try_write` per connection and pass, no task switch).
+    stream: Arc<OwnedWriteHalf>,
+    /// What could not be written at once goes to the writer task, in order.
+    writer: mpsc::UnboundedSender<Vec<Bytes>>,
     backlog: Arc<AtomicUsize>,
     tasks: [JoinHandle<()>; 2],
 }
@@ -195,6 +199,7 @@ async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
     let mut conns: HashMap<ConnectionId, Conn> = HashMap::new();
     let mut has_output: HashSet<ConnectionId> = HashSet::new();
     let mut closed = Vec::new();
+    let mut scratch = Vec::new();
     loop {
         let wake = tokio::time::Instant::from_std(service.poll_timeout());
         let input = tokio::select! {
@@ -210,12 +215,13 @@ async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
                         service.connected(conn, peer);
                         let _ = stream.set_nodelay(true);
                         let (read_half, write_half) = stream.into_split();
+                        let write_half = Arc::new(write_half);
                         let (writer, writer_rx) = mpsc::unbounded_channel();
                         let backlog = Arc::new(AtomicUsize::new(0));
                         let tasks = [
                             tokio::spawn(read_loop(conn, read_half, tx.clone())),
                             tokio::spawn(write_loop(
-                                write_half,
+                                write_half.clone(),
                                 writer_rx,
                                 backlog.clone(),
                                 tx.clone(),
@@ -225,6 +231,7 @@ async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
                             conn,
                             Conn {
                                 input: BytesMut::with_capacity(64 * 1024),
+                                stream: write_half,
                                 writer,
                                 backlog,
                                 tasks,
@@ -284,16 +291,21 @@ async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
                 let Some(c) = conns.get(id) else {
                     return false;
                 };
-                while c.backlog.load(Ordering::SeqCst) < WRITER_HIGH_WATER {
+                let mut batch = Vec::new();
+                let mut len = c.backlog.load(Ordering::SeqCst);
+                let mut more = true;
+                while len < WRITER_HIGH_WATER {
                     let Some(bytes) = server.poll_stream_output(*id) else {
-                        return false;
+                        more = false;
+                        break;
                     };
-                    c.backlog.fetch_add(bytes.len(), Ordering::SeqCst);
-                    if c.writer.send(bytes).is_err() {
-                        return false;
-                    }
+                    len += bytes.len();
+                    batch.push(bytes);
                 }
-                true
+                if !batch.is_empty() && !write_or_queue(c, batch, &mut scratch) {
+                    return false;
+                }
+                more
             });
             if !progress {
                 break;
@@ -346,20 +358,73 @@ async fn read_loop(conn: ConnectionId, mut stream: OwnedReadHalf, tx: mpsc::Send
     }
 }
 
+/// Writes `batch` to the connection: directly when nothing waits in its writer task and
+/// the socket takes it all, else (the rest) through the writer task, which keeps the order.
+/// False when the writer task is gone (the connection is closing).
+fn write_or_queue(c: &Conn, batch: Vec<Bytes>, scratch: &mut Vec<u8>) -> bool {
+    // The backlog counts bytes handed to the writer task and not yet written: when it is
+    // zero, no write is in progress and the core task may write itself.
+    if c.backlog.load(Ordering::SeqCst) == 0 {
+        scratch.clear();
+        for chunk in &batch {
+            scratch.extend_from_slice(chunk);
+        }
+        let written = match c.stream.try_write(scratch) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+            // The reader sees the failure too and reports the close.
+            Err(_) => return true,
+        };
+        if written == scratch.len() {
+            return true;
+        }
+        let rest = Bytes::copy_from_slice(&scratch[written..]);
+        c.backlog.fetch_add(rest.len(), Ordering::SeqCst);
+        return c.writer.send(vec![rest]).is_ok();
+    }
+    let len: usize = batch.iter().map(Bytes::len).sum();
+    c.backlog.fetch_add(len, Ordering::SeqCst);
+    c.writer.send(batch).is_ok()
+}
+
 async fn write_loop(
-    mut stream: OwnedWriteHalf,
-    mut rx: mpsc::UnboundedReceiver<Bytes>,
+    stream: Arc<OwnedWriteHalf>,
+    mut rx: mpsc::UnboundedReceiver<Vec<Bytes>>,
     backlog: Arc<AtomicUsize>,
     tx: mpsc::Sender<Input>,
 ) {
-    while let Some(chunk) = rx.recv().await {
-        if stream.write_all(&chunk).await.is_err() {
+    let mut out = Vec::new();
+    while let Some(batch) = rx.recv().await {
+        // Everything queued so far goes out in one write.
+        out.clear();
+        let mut next = Some(batch);
+        while let Some(batch) = next {
+            for chunk in batch {
+                out.extend_from_slice(&chunk);
+            }
+            next = rx.try_recv().ok();
+        }
+        if write_all(&stream, &out).await.is_err() {
             // The reader sees the failure too and reports the close.
             return;
         }
-        let before = backlog.fetch_sub(chunk.len(), Ordering::SeqCst);
-        if before >= WRITER_HIGH_WATER && before - chunk.len() < WRITER_HIGH_WATER {
+        let before = backlog.fetch_sub(out.len(), Ordering::SeqCst);
+        if before >= WRITER_HIGH_WATER && before - out.len() < WRITER_HIGH_WATER {
             let _ = tx.try_send(Input::Drained);
         }
     }
+}
+
+/// `write_all` on a write half shared with the core task.
+async fn write_all(stream: &OwnedWriteHalf, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        stream.writable().await?;
+        match stream.try_write(buf) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => buf = buf.get(n..).unwrap_or_default(),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

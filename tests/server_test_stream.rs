@@ -210,3 +210,31 @@ fn frames_round_trip_through_the_crate_packetizers_and_the_description_parses() 
     assert_eq!(p.media[1].encoding_name(), Some("PCMU"));
     assert_eq!(p.media[1].clock_rate(), Some(8000));
 }
+
+#[test]
+fn polling_at_next_due_wakes_25_times_a_second_and_audio_is_at_most_20_ms_late() {
+    let start = Instant::now();
+    let mut stream = TestStream::new(TestAsset::load().unwrap(), start);
+    let mut wakeups = 0;
+    let mut frames = Vec::new();
+    let mut now = stream.next_due();
+    while now < start + Duration::from_secs(4) {
+        let before = frames.len();
+        stream.poll(now, &mut frames);
+        for f in &frames[before..] {
+            let clock = match f.track {
+                Track::Video => 90_000,
+                Track::Audio => 8_000,
+            };
+            let due = start + Duration::from_nanos(u64::from(f.timestamp) * 1_000_000_000 / clock);
+            assert!(now >= due && now - due <= Duration::from_millis(20));
+        }
+        wakeups += 1;
+        now = stream.next_due();
+    }
+    assert_eq!(wakeups, 100);
+    let audio = frames.iter().filter(|f| f.track == Track::Audio).count();
+    let video = frames.len() - audio;
+    // Audio due up to the last wake-up (3.96 s) went out: 199 chunks of 20 ms.
+    assert_eq!((video, audio), (100, 199));
+}

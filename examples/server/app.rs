@@ -221,18 +221,26 @@ fn reader_loop(conn: ConnectionId, mut stream: TcpStream, tx: SyncSender<Input>)
 
 fn writer_loop(
     mut stream: TcpStream,
-    rx: Receiver<Bytes>,
+    rx: Receiver<Vec<Bytes>>,
     backlog: Arc<AtomicUsize>,
     tx: SyncSender<Input>,
 ) {
-    for chunk in rx {
-        if stream.write_all(&chunk).is_err() {
+    let mut out = Vec::new();
+    while let Ok(batch) = rx.recv() {
+        // Everything queued so far goes out in one write.
+        out.clear();
+        for batch in std::iter::once(batch).chain(rx.try_iter()) {
+            for chunk in batch {
+                out.extend_from_slice(&chunk);
+            }
+        }
+        if stream.write_all(&out).is_err() {
             // The reader sees the failure too and reports the close.
             let _ = stream.shutdown(Shutdown::Both);
             return;
         }
-        let before = backlog.fetch_sub(chunk.len(), Ordering::SeqCst);
-        if before >= WRITER_HIGH_WATER && before - chunk.len() < WRITER_HIGH_WATER {
+        let before = backlog.fetch_sub(out.len(), Ordering::SeqCst);
+        if before >= WRITER_HIGH_WATER && before - out.len() < WRITER_HIGH_WATER {
             // When the queue is full the core is busy and looks again anyway.
             let _ = tx.try_send(Input::Drained);
         }
@@ -243,7 +251,7 @@ fn writer_loop(
 struct Conn {
     stream: TcpStream,
     input: BytesMut,
-    writer: Sender<Bytes>,
+    writer: Sender<Vec<Bytes>>,
     backlog: Arc<AtomicUsize>,
     threads: [JoinHandle<()>; 2],
 }
@@ -392,8 +400,9 @@ impl Core {
         }
     }
 
-    /// Hands the output of connections to their writer threads, as long as their backlog
-    /// is under the high-water mark; the rest waits in the server.
+    /// Hands the output of connections to their writer threads (one batch per connection
+    /// and call), as long as their backlog is under the high-water mark; the rest waits in
+    /// the server.
     fn write_output(&mut self) {
         let conns = &self.conns;
         let server = self.service.server();
@@ -401,16 +410,22 @@ impl Core {
             let Some(c) = conns.get(id) else {
                 return false;
             };
-            while c.backlog.load(Ordering::SeqCst) < WRITER_HIGH_WATER {
+            let mut batch = Vec::new();
+            let mut len = c.backlog.load(Ordering::SeqCst);
+            let mut more = true;
+            while len < WRITER_HIGH_WATER {
                 let Some(bytes) = server.poll_stream_output(*id) else {
-                    return false;
+                    more = false;
+                    break;
                 };
+                len += bytes.len();
                 c.backlog.fetch_add(bytes.len(), Ordering::SeqCst);
-                if c.writer.send(bytes).is_err() {
-                    return false;
-                }
+                batch.push(bytes);
             }
-            true
+            if !batch.is_empty() && c.writer.send(batch).is_err() {
+                return false;
+            }
+            more
         });
     }
 }
