@@ -1442,3 +1442,57 @@ fn every_captured_client_session_gets_answers_in_order() {
         );
     }
 }
+
+#[test]
+fn recorded_rtp_is_depacketized_into_frames_when_asked() {
+    use rtsp_proto::codec::h264::{H264Config, H264Depacketizer};
+    let mut h = Harness::new();
+    let mut frames = 0;
+    let mut keyframes = 0;
+    let mut packets = 0;
+    for m in client_stream("ffmpegpub_tcp__gst_record") {
+        match m {
+            Message::Request(r) => {
+                if r.method == rtsp_proto::Method::TEARDOWN {
+                    break;
+                }
+                h.send(r);
+                h.answer("unused");
+                h.responses();
+            }
+            Message::Data(d) => {
+                let mut out = BytesMut::new();
+                rtsp_proto::message::encode_frame(d.channel, &d.payload, &mut out).expect("frame");
+                h.send_raw(&out);
+                for e in h.events() {
+                    match e {
+                        ServerEvent::Rtp { session, track, .. } => {
+                            packets += 1;
+                            if packets == 1 {
+                                assert_eq!(track, TrackId(0));
+                                let d = H264Depacketizer::new(H264Config::from_fmtp(
+                                    "packetization-mode=1",
+                                ));
+                                h.server
+                                    .attach_depacketizer(session, TrackId(0), Box::new(d))
+                                    .expect("attach");
+                            }
+                        }
+                        ServerEvent::Frame { track, frame, .. } => {
+                            assert_eq!(track, TrackId(0));
+                            frames += 1;
+                            keyframes += usize::from(frame.keyframe);
+                            assert!(frame.data.len() > 4);
+                        }
+                        ServerEvent::Rtcp { .. } | ServerEvent::Diagnostic(_) => {}
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    assert!(packets > 20, "{packets}");
+    assert!(frames >= 5, "{frames} frames");
+    assert!(keyframes >= 1);
+}
