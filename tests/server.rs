@@ -823,10 +823,10 @@ fn state_machine_errors() {
     );
     let r = check(
         &mut h,
-        "OPTIONS * RTSP/1.0\r\nCSeq: 6\r\nRequire: play.basic\r\n\r\n",
+        "OPTIONS * RTSP/1.0\r\nCSeq: 6\r\nRequire: play.basic, com.example.x\r\n\r\n",
         551,
     );
-    assert_eq!(r.headers.get_str("Unsupported"), Some("play.basic"));
+    assert_eq!(r.headers.get_str("Unsupported"), Some("com.example.x"));
     // UDP only, but the server has no UDP ports: 461, and no session is left behind.
     check(&mut h, "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 7\r\nTransport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n", 461);
     assert_eq!(h.server.session_count(), 0);
@@ -1250,6 +1250,11 @@ fn multicast_sends_one_datagram_for_all_players() {
             vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
         )
         .expect("mount");
+    // Known before any SETUP, for the SDP (VLC then chooses multicast).
+    assert_eq!(
+        h.server.multicast_address(mount, TrackId(0)),
+        Some(addr("239.1.2.3:5000"))
+    );
     for i in 0..3u16 {
         let conn = h
             .server

@@ -191,14 +191,16 @@ impl Server {
             .count()
     }
 
-    /// The multicast group and RTP port of a track, once a client set it up by multicast
-    /// (for an SDP `c=` line).
-    pub fn multicast_address(&self, mount: MountId, track: TrackId) -> Option<SocketAddr> {
-        let m = self.mounts.get(mount.0)?;
+    /// The multicast group and RTP port of a track (`port_base + 2 × track`), assigning
+    /// the mount its group now if no client has set it up by multicast yet: put it in the
+    /// SDP's `c=` and `m=` lines to have VLC choose multicast (QUIRKS 57). `None` without
+    /// [`ServerConfig::multicast`](super::ServerConfig::multicast).
+    pub fn multicast_address(&mut self, mount: MountId, track: TrackId) -> Option<SocketAddr> {
         let mc = self.config.multicast?;
+        self.mounts.get(mount.0)?.tracks.get(track.0)?;
+        let group = self.multicast_group(mount)?;
         let port = mc.port_base.checked_add(u16::try_from(track.0 * 2).ok()?)?;
-        m.multicast_group
-            .map(|g| SocketAddr::new(IpAddr::V4(g), port))
+        Some(SocketAddr::new(IpAddr::V4(group), port))
     }
 
     /// Removes a mount: its players get an RTCP BYE on every track, RTSP 2.0 players a

@@ -43,6 +43,10 @@ const SESSION_ID_LEN: usize = 16;
 const SESSION_ALPHABET: &[u8; 62] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// Feature tags a client may require (RFC 7826 §11.1): the server implements the basic
+/// playback of RFC 7826 (`play.basic`).
+const SUPPORTED_FEATURES: [&str; 1] = ["play.basic"];
+
 /// At most this many RTSP 2.0 pipelined ids remembered per connection.
 const MAX_PIPELINED: usize = 8;
 
@@ -189,7 +193,8 @@ impl Server {
             }
         };
         // Options the client requires that we do not support (RFC 7826 §18.43).
-        if let Some(Ok(Require(tags))) = req.headers.typed::<Require>() {
+        if let Some(Ok(Require(mut tags))) = req.headers.typed::<Require>() {
+            tags.retain(|t| !SUPPORTED_FEATURES.contains(&t.as_str()));
             if !tags.is_empty() {
                 let resp = self
                     .response(StatusCode::OPTION_NOT_SUPPORTED, version, Some(cseq))
@@ -984,7 +989,7 @@ impl Server {
         None
     }
 
-    fn multicast_group(&mut self, mount: MountId) -> Option<std::net::Ipv4Addr> {
+    pub(super) fn multicast_group(&mut self, mount: MountId) -> Option<std::net::Ipv4Addr> {
         let mc = self.config.multicast?;
         let m = self.mounts.get_mut(mount.0)?;
         if let Some(g) = m.multicast_group {
