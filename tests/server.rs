@@ -823,10 +823,10 @@ fn state_machine_errors() {
     );
     let r = check(
         &mut h,
-        "OPTIONS * RTSP/1.0\r\nCSeq: 6\r\nRequire: play.basic\r\n\r\n",
+        "OPTIONS * RTSP/1.0\r\nCSeq: 6\r\nRequire: play.basic, com.example.x\r\n\r\n",
         551,
     );
-    assert_eq!(r.headers.get_str("Unsupported"), Some("play.basic"));
+    assert_eq!(r.headers.get_str("Unsupported"), Some("com.example.x"));
     // UDP only, but the server has no UDP ports: 461, and no session is left behind.
     check(&mut h, "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 7\r\nTransport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n", 461);
     assert_eq!(h.server.session_count(), 0);
@@ -1250,6 +1250,11 @@ fn multicast_sends_one_datagram_for_all_players() {
             vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
         )
         .expect("mount");
+    // Known before any SETUP, for the SDP (VLC then chooses multicast).
+    assert_eq!(
+        h.server.multicast_address(mount, TrackId(0)),
+        Some(addr("239.1.2.3:5000"))
+    );
     for i in 0..3u16 {
         let conn = h
             .server
@@ -1441,4 +1446,58 @@ fn every_captured_client_session_gets_answers_in_order() {
             "{name}: TEARDOWN ends the session"
         );
     }
+}
+
+#[test]
+fn recorded_rtp_is_depacketized_into_frames_when_asked() {
+    use rtsp_proto::codec::h264::{H264Config, H264Depacketizer};
+    let mut h = Harness::new();
+    let mut frames = 0;
+    let mut keyframes = 0;
+    let mut packets = 0;
+    for m in client_stream("ffmpegpub_tcp__gst_record") {
+        match m {
+            Message::Request(r) => {
+                if r.method == rtsp_proto::Method::TEARDOWN {
+                    break;
+                }
+                h.send(r);
+                h.answer("unused");
+                h.responses();
+            }
+            Message::Data(d) => {
+                let mut out = BytesMut::new();
+                rtsp_proto::message::encode_frame(d.channel, &d.payload, &mut out).expect("frame");
+                h.send_raw(&out);
+                for e in h.events() {
+                    match e {
+                        ServerEvent::Rtp { session, track, .. } => {
+                            packets += 1;
+                            if packets == 1 {
+                                assert_eq!(track, TrackId(0));
+                                let d = H264Depacketizer::new(H264Config::from_fmtp(
+                                    "packetization-mode=1",
+                                ));
+                                h.server
+                                    .attach_depacketizer(session, TrackId(0), Box::new(d))
+                                    .expect("attach");
+                            }
+                        }
+                        ServerEvent::Frame { track, frame, .. } => {
+                            assert_eq!(track, TrackId(0));
+                            frames += 1;
+                            keyframes += usize::from(frame.keyframe);
+                            assert!(frame.data.len() > 4);
+                        }
+                        ServerEvent::Rtcp { .. } | ServerEvent::Diagnostic(_) => {}
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    assert!(packets > 20, "{packets}");
+    assert!(frames >= 5, "{frames} frames");
+    assert!(keyframes >= 1);
 }

@@ -232,6 +232,16 @@ pub enum Diagnostic {
         /// Why.
         error: PacketizeError,
     },
+    /// A recorded RTP packet could not be depacketized (the frame it belonged to was
+    /// dropped; the RTP event was still reported).
+    Depacketize {
+        /// The session.
+        session: SessionId,
+        /// The track.
+        track: TrackId,
+        /// Why.
+        error: crate::codec::DepacketizeError,
+    },
     /// A connection was refused because of [`ServerLimits::max_connections`](super::ServerLimits::max_connections).
     TooManyConnections,
 }
@@ -282,6 +292,18 @@ pub enum ServerEvent {
         track: TrackId,
         /// The packet, as received.
         packet: Bytes,
+    },
+    /// A frame depacketized from a recording session's RTP, for streams the application
+    /// attached a depacketizer to ([`Server::attach_depacketizer`](super::Server::attach_depacketizer)).
+    Frame {
+        /// The session.
+        session: SessionId,
+        /// Its mount.
+        mount: MountId,
+        /// The track.
+        track: TrackId,
+        /// The frame.
+        frame: crate::codec::Frame,
     },
     /// An anomaly.
     Diagnostic(Diagnostic),

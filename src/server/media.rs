@@ -191,14 +191,16 @@ impl Server {
             .count()
     }
 
-    /// The multicast group and RTP port of a track, once a client set it up by multicast
-    /// (for an SDP `c=` line).
-    pub fn multicast_address(&self, mount: MountId, track: TrackId) -> Option<SocketAddr> {
-        let m = self.mounts.get(mount.0)?;
+    /// The multicast group and RTP port of a track (`port_base + 2 × track`), assigning
+    /// the mount its group now if no client has set it up by multicast yet: put it in the
+    /// SDP's `c=` and `m=` lines to have VLC choose multicast (QUIRKS 57). `None` without
+    /// [`ServerConfig::multicast`](super::ServerConfig::multicast).
+    pub fn multicast_address(&mut self, mount: MountId, track: TrackId) -> Option<SocketAddr> {
         let mc = self.config.multicast?;
+        self.mounts.get(mount.0)?.tracks.get(track.0)?;
+        let group = self.multicast_group(mount)?;
         let port = mc.port_base.checked_add(u16::try_from(track.0 * 2).ok()?)?;
-        m.multicast_group
-            .map(|g| SocketAddr::new(IpAddr::V4(g), port))
+        Some(SocketAddr::new(IpAddr::V4(group), port))
     }
 
     /// Removes a mount: its players get an RTCP BYE on every track, RTSP 2.0 players a
@@ -560,22 +562,77 @@ impl Server {
         let Some(mount) = s.mount else {
             return;
         };
-        let event = if rtcp {
-            ServerEvent::Rtcp {
+        if rtcp {
+            self.push_event(ServerEvent::Rtcp {
                 session,
                 mount,
                 track,
                 packet,
+            });
+            return;
+        }
+        let mut frames = Vec::new();
+        let mut error = None;
+        if let Some((_, d)) = s.depacketizers.iter_mut().find(|(t, _)| *t == track) {
+            if let Ok(p) = RtpPacket::parse(&packet) {
+                let range = p.payload_range();
+                let input = crate::codec::RtpPacket {
+                    sequence_number: p.sequence_number(),
+                    timestamp: p.timestamp(),
+                    marker: p.marker(),
+                    payload_type: p.payload_type().get(),
+                    payload: packet.slice(range),
+                };
+                if let Err(e) = d.push(input) {
+                    error = Some(e);
+                }
+                while let Some(f) = d.pull() {
+                    frames.push(f);
+                }
             }
-        } else {
-            ServerEvent::Rtp {
+        }
+        self.push_event(ServerEvent::Rtp {
+            session,
+            mount,
+            track,
+            packet,
+        });
+        if let Some(error) = error {
+            self.push_event(ServerEvent::Diagnostic(Diagnostic::Depacketize {
+                session,
+                track,
+                error,
+            }));
+        }
+        for frame in frames {
+            self.push_event(ServerEvent::Frame {
                 session,
                 mount,
                 track,
-                packet,
-            }
-        };
-        self.push_event(event);
+                frame,
+            });
+        }
+    }
+
+    /// Attaches a depacketizer from [`crate::codec`] to a stream of a recording session:
+    /// from then on its RTP is also reported as [`ServerEvent::Frame`]s. Packets are
+    /// pushed in arrival order (over UDP a reordered packet counts as a loss). Replaces an
+    /// earlier depacketizer of the same stream.
+    pub fn attach_depacketizer(
+        &mut self,
+        session: SessionId,
+        track: TrackId,
+        depacketizer: Box<dyn crate::codec::Depacketizer + Send>,
+    ) -> Result<(), ApiError> {
+        let s = self
+            .sessions
+            .get_mut(session.0)
+            .ok_or(ApiError::UnknownSession(session))?;
+        s.depacketizers.retain(|(t, _)| *t != track);
+        if s.depacketizers.len() < self.config.limits.max_tracks_per_session {
+            s.depacketizers.push((track, depacketizer));
+        }
+        Ok(())
     }
 }
 

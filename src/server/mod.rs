@@ -128,7 +128,6 @@ struct SessionTrack {
     transport: StreamTransport,
 }
 
-#[derive(Debug)]
 struct ServerSession {
     token: String,
     user: Option<String>,
@@ -144,6 +143,8 @@ struct ServerSession {
     last_activity: Instant,
     /// The instant its expiry timer is filed under in the timer table.
     timer_at: Instant,
+    /// Depacketizers the application attached to recorded streams.
+    depacketizers: Vec<(TrackId, Box<dyn crate::codec::Depacketizer + Send>)>,
 }
 
 /// A response slot, kept in request order so answers leave in the order requests came.
@@ -388,6 +389,10 @@ impl Server {
                     c.errors += 1;
                     let too_many = c.errors > self.config.limits.max_decode_errors;
                     let status = error.status_code();
+                    let frame_error = matches!(
+                        error.kind,
+                        crate::message::DecodeErrorKind::FrameTooLarge { .. }
+                    );
                     self.push_event(ServerEvent::Diagnostic(Diagnostic::Malformed {
                         conn,
                         error,
@@ -397,8 +402,11 @@ impl Server {
                         buf.clear();
                         return;
                     }
-                    let resp = self.response(status, Version::V1_0, None).build();
-                    self.queue_immediate(conn, &resp);
+                    // A skipped oversized frame needs no answer; a bad request does.
+                    if !frame_error {
+                        let resp = self.response(status, Version::V1_0, None).build();
+                        self.queue_immediate(conn, &resp);
+                    }
                 }
             }
         }
@@ -494,7 +502,10 @@ impl Server {
     fn push_event(&mut self, event: ServerEvent) {
         let droppable = matches!(
             event,
-            ServerEvent::Rtp { .. } | ServerEvent::Rtcp { .. } | ServerEvent::Diagnostic(_)
+            ServerEvent::Rtp { .. }
+                | ServerEvent::Rtcp { .. }
+                | ServerEvent::Frame { .. }
+                | ServerEvent::Diagnostic(_)
         );
         if droppable && self.events.len() >= self.config.limits.max_events {
             self.dropped_events += 1;

@@ -43,6 +43,10 @@ const SESSION_ID_LEN: usize = 16;
 const SESSION_ALPHABET: &[u8; 62] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// Feature tags a client may require (RFC 7826 §11.1): the server implements the basic
+/// playback of RFC 7826 (`play.basic`).
+const SUPPORTED_FEATURES: [&str; 1] = ["play.basic"];
+
 /// At most this many RTSP 2.0 pipelined ids remembered per connection.
 const MAX_PIPELINED: usize = 8;
 
@@ -143,8 +147,11 @@ impl Server {
     /// Finds the mount for a path and the track the rest of the path names.
     /// Returns `(mount, track, aggregate)`; `aggregate` when the path is the mount's own.
     fn resolve(&self, path: &str) -> Option<(MountId, Option<TrackId>, bool)> {
+        /// Mounts are looked up at most this many path levels above the request path, so
+        /// a long path costs a bounded number of lookups.
+        const MAX_LEVELS: usize = 16;
         let mut prefix = path;
-        loop {
+        for _ in 0..MAX_LEVELS {
             if let Some(&m) = self.mount_by_path.get(prefix) {
                 let mount = self.mounts.get(m.0)?;
                 if prefix.len() == path.len() {
@@ -170,6 +177,7 @@ impl Server {
             }
             prefix = prefix.get(..i)?;
         }
+        None
     }
 
     pub(super) fn handle_request(&mut self, now: Instant, conn: ConnectionId, req: Request) {
@@ -185,7 +193,8 @@ impl Server {
             }
         };
         // Options the client requires that we do not support (RFC 7826 §18.43).
-        if let Some(Ok(Require(tags))) = req.headers.typed::<Require>() {
+        if let Some(Ok(Require(mut tags))) = req.headers.typed::<Require>() {
+            tags.retain(|t| !SUPPORTED_FEATURES.contains(&t.as_str()));
             if !tags.is_empty() {
                 let resp = self
                     .response(StatusCode::OPTION_NOT_SUPPORTED, version, Some(cseq))
@@ -567,6 +576,7 @@ impl Server {
             conn,
             last_activity: now,
             timer_at: deadline,
+            depacketizers: Vec::new(),
         });
         let id = SessionId(key);
         self.session_by_token.insert(token, id);
@@ -777,6 +787,27 @@ impl Server {
             StreamTransport::Multicast => {}
         }
         let control_len = m_control_len(self, mount, track);
+        // A stream set up again replaces its earlier transport.
+        let old = self
+            .sessions
+            .get(sid.0)
+            .and_then(|s| s.tracks.iter().find(|t| t.track == track))
+            .map(|t| t.transport);
+        match old {
+            Some(StreamTransport::Udp { rtp, rtcp }) if old != Some(transport) => {
+                self.udp_sources.remove(&(MediaSocket::Rtp, rtp));
+                self.udp_sources.remove(&(MediaSocket::Rtcp, rtcp));
+            }
+            Some(StreamTransport::Interleaved { conn, .. }) => {
+                let same_conn =
+                    matches!(transport, StreamTransport::Interleaved { conn: c, .. } if c == conn);
+                if let (false, Some(c)) = (same_conn, self.conns.get_mut(conn.0)) {
+                    c.channels
+                        .retain(|u| !(u.session == sid && u.track == track));
+                }
+            }
+            _ => {}
+        }
         if let Some(s) = self.sessions.get_mut(sid.0) {
             s.tracks.retain(|t| t.track != track);
             s.tracks.push(SessionTrack {
@@ -958,7 +989,7 @@ impl Server {
         None
     }
 
-    fn multicast_group(&mut self, mount: MountId) -> Option<std::net::Ipv4Addr> {
+    pub(super) fn multicast_group(&mut self, mount: MountId) -> Option<std::net::Ipv4Addr> {
         let mc = self.config.multicast?;
         let m = self.mounts.get_mut(mount.0)?;
         if let Some(g) = m.multicast_group {
