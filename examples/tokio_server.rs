@@ -18,7 +18,7 @@ mod service;
 #[path = "server/test_stream.rs"]
 mod test_stream;
 
-use crate::service::{bind_udp_pair, Options, Service, Status};
+use crate::service::{bind_udp_pair, Options, Service, Status, Worker};
 use bytes::{Bytes, BytesMut};
 use rtsp_proto::server::{ConnectionId, MediaSocket};
 use std::collections::{HashMap, HashSet};
@@ -188,6 +188,7 @@ struct Conn {
 }
 
 async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
+    let status = service.status();
     let (tx, mut rx) = mpsc::channel(INPUT_QUEUE);
     tokio::spawn(accept_loop(bound.listener, tx.clone()));
     for (socket, kind) in [
@@ -219,12 +220,18 @@ async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
                         let (writer, writer_rx) = mpsc::unbounded_channel();
                         let backlog = Arc::new(AtomicUsize::new(0));
                         let tasks = [
-                            tokio::spawn(read_loop(conn, read_half, tx.clone())),
+                            tokio::spawn(read_loop(
+                                conn,
+                                read_half,
+                                tx.clone(),
+                                Worker::new(&status),
+                            )),
                             tokio::spawn(write_loop(
                                 write_half.clone(),
                                 writer_rx,
                                 backlog.clone(),
                                 tx.clone(),
+                                Worker::new(&status),
                             )),
                         ];
                         conns.insert(
@@ -340,7 +347,12 @@ async fn udp_loop(socket: Arc<UdpSocket>, kind: MediaSocket, tx: mpsc::Sender<In
     }
 }
 
-async fn read_loop(conn: ConnectionId, mut stream: OwnedReadHalf, tx: mpsc::Sender<Input>) {
+async fn read_loop(
+    conn: ConnectionId,
+    mut stream: OwnedReadHalf,
+    tx: mpsc::Sender<Input>,
+    _worker: Worker,
+) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match stream.read(&mut buf).await {
@@ -392,6 +404,7 @@ async fn write_loop(
     mut rx: mpsc::UnboundedReceiver<Vec<Bytes>>,
     backlog: Arc<AtomicUsize>,
     tx: mpsc::Sender<Input>,
+    _worker: Worker,
 ) {
     let mut out = Vec::new();
     while let Some(batch) = rx.recv().await {

@@ -624,10 +624,20 @@ fn connections_end_when_clients_leave(example: Example) {
     // One more that connects and says nothing.
     clients.push(RawClient::connect(server.addr()));
     assert!(server.status().wait_for_connections(13, PEER_DEADLINE));
+    // A reader and a writer for each.
+    assert!(server
+        .status()
+        .wait_for_connection_workers(26, PEER_DEADLINE));
     drop(clients);
     assert!(
         server.status().wait_for_connections(0, PEER_DEADLINE),
         "connections left open after every client left"
+    );
+    assert!(
+        server
+            .status()
+            .wait_for_connection_workers(0, PEER_DEADLINE),
+        "connection threads or tasks still running after every client left"
     );
 }
 

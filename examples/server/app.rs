@@ -11,11 +11,13 @@
 //! frame of the test stream). After every input it drains the service: datagrams are sent
 //! at once, bytes for a connection go to that connection's writer thread.
 //!
-//! A connection's two threads end when it closes, so no thread outlives its connection.
+//! A connection's two threads end when it closes (the core does not wait for them, which
+//! could deadlock on a full input channel; it joins them once they have finished), so no
+//! thread outlives its connection.
 //! A writer that cannot keep up stops being fed; the server then keeps the bytes, up to its
 //! `max_output_bytes` limit, and gives up on a reader that is too slow.
 
-use crate::service::{bind_udp_pair, Options, Service, Status};
+use crate::service::{bind_udp_pair, Options, Service, Status, Worker};
 use bytes::{Bytes, BytesMut};
 use rtsp_proto::server::{ConnectionId, MediaSocket};
 use std::collections::{HashMap, HashSet};
@@ -136,6 +138,8 @@ pub fn start(options: Options) -> io::Result<Running> {
         conns: HashMap::new(),
         has_output: HashSet::new(),
         closed: Vec::new(),
+        finishing: Vec::new(),
+        status: status.clone(),
     };
 
     let mut threads = vec![spawn("core", move || core.run(rx))?];
@@ -201,7 +205,7 @@ fn udp_loop(socket: UdpSocket, kind: MediaSocket, tx: SyncSender<Input>, stoppin
     }
 }
 
-fn reader_loop(conn: ConnectionId, mut stream: TcpStream, tx: SyncSender<Input>) {
+fn reader_loop(conn: ConnectionId, mut stream: TcpStream, tx: SyncSender<Input>, _worker: Worker) {
     let mut buf = vec![0u8; READ_CHUNK];
     loop {
         match stream.read(&mut buf) {
@@ -224,6 +228,7 @@ fn writer_loop(
     rx: Receiver<Vec<Bytes>>,
     backlog: Arc<AtomicUsize>,
     tx: SyncSender<Input>,
+    _worker: Worker,
 ) {
     let mut out = Vec::new();
     while let Ok(batch) = rx.recv() {
@@ -266,6 +271,9 @@ struct Core {
     /// Connections whose output is not all taken from the server yet.
     has_output: HashSet<ConnectionId>,
     closed: Vec<ConnectionId>,
+    /// Threads of closed connections, joined once finished.
+    finishing: Vec<JoinHandle<()>>,
+    status: Arc<Status>,
 }
 
 impl Core {
@@ -285,6 +293,7 @@ impl Core {
                 self.service.handle_timeout(now);
             }
             self.drain(now);
+            self.reap();
         }
         let conns: Vec<ConnectionId> = self.conns.keys().copied().collect();
         for conn in conns {
@@ -328,11 +337,15 @@ impl Core {
             let backlog = Arc::new(AtomicUsize::new(0));
             let (read_half, write_half) = (stream.try_clone()?, stream.try_clone()?);
             let tx = self.inputs.clone();
-            let reader = spawn("conn-reader", move || reader_loop(conn, read_half, tx))?;
+            let worker = Worker::new(&self.status);
+            let reader = spawn("conn-reader", move || {
+                reader_loop(conn, read_half, tx, worker)
+            })?;
             let tx = self.inputs.clone();
             let b = backlog.clone();
+            let worker = Worker::new(&self.status);
             let writer_thread = spawn("conn-writer", move || {
-                writer_loop(write_half, writer_rx, b, tx)
+                writer_loop(write_half, writer_rx, b, tx, worker)
             })?;
             io::Result::Ok((writer, backlog, [reader, writer_thread]))
         })();
@@ -357,16 +370,25 @@ impl Core {
         }
     }
 
+    /// Joins the threads of closed connections that have finished.
+    fn reap(&mut self) {
+        let (done, running): (Vec<_>, Vec<_>) = std::mem::take(&mut self.finishing)
+            .into_iter()
+            .partition(|t| t.is_finished());
+        self.finishing = running;
+        for t in done {
+            let _ = t.join();
+        }
+    }
+
     /// Closes the socket, ends the connection's threads and tells the server.
     fn close(&mut self, now: Instant, conn: ConnectionId, why: &str) {
         if let Some(c) = self.conns.remove(&conn) {
             let _ = c.stream.shutdown(Shutdown::Both);
             drop(c.writer);
             // Both threads end now: the reader's socket is shut down and the writer's
-            // channel is closed.
-            for t in c.threads {
-                let _ = t.join();
-            }
+            // channel is closed. They are joined once finished (`reap`).
+            self.finishing.extend(c.threads);
             self.has_output.remove(&conn);
             self.service.disconnected(now, conn, why);
         }

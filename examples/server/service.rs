@@ -165,6 +165,27 @@ pub struct Status {
 struct Observed {
     publishing: HashSet<String>,
     connections: usize,
+    /// Threads or tasks serving connections that are still running.
+    connection_workers: usize,
+}
+
+/// Counts a thread or task serving a connection while it lives (see
+/// [`Status::wait_for_connection_workers`]).
+#[derive(Debug)]
+pub struct Worker(Arc<Status>);
+
+impl Worker {
+    /// Counts one more worker until the returned value is dropped.
+    pub fn new(status: &Arc<Status>) -> Worker {
+        status.update(|o| o.connection_workers += 1);
+        Worker(status.clone())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.0.update(|o| o.connection_workers -= 1);
+    }
 }
 
 #[allow(dead_code)] // for tests/interop_server.rs
@@ -198,6 +219,11 @@ impl Status {
     /// Waits until exactly `n` connections are open; false after `limit`.
     pub fn wait_for_connections(&self, n: usize, limit: Duration) -> bool {
         self.wait(limit, |o| o.connections == n)
+    }
+
+    /// Waits until exactly `n` connection threads or tasks run; false after `limit`.
+    pub fn wait_for_connection_workers(&self, n: usize, limit: Duration) -> bool {
+        self.wait(limit, |o| o.connection_workers == n)
     }
 
     /// How many requests the application was asked to answer that came as RTSP 2.0.
