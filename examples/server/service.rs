@@ -3,9 +3,9 @@
 //! other path from its publisher to its players. `app.rs` (threads) and
 //! `../tokio_server.rs` (tokio) drive it the same way:
 //!
-//! 1. feed the server ([`Service::server`]: `accept`, `handle_stream`, `handle_datagram`,
-//!    `connection_closed`), and call [`Service::handle_timeout`] at
-//!    [`Service::poll_timeout`];
+//! 1. feed the server ([`Service::server`]: `accept`, `handle_stream`, `handle_datagram`),
+//!    report connections with [`Service::connected`] and [`Service::disconnected`], and
+//!    call [`Service::handle_timeout`] at [`Service::poll_timeout`];
 //! 2. then call [`Service::drain`], which answers the requests and relays the media, and
 //!    write out what the server queued: `poll_transmit` (UDP), `poll_writable` /
 //!    `poll_stream_output` (TCP); connections the server gave up on are returned by
