@@ -818,3 +818,23 @@ fn an_announced_path_is_freed_when_its_connection_closes_before_record() {
 fn tokio_an_announced_path_is_freed_when_its_connection_closes_before_record() {
     abandoned_announce_frees_the_path(Example::Tokio);
 }
+
+#[test]
+fn command_line_options() {
+    let parse = |args: &[&str]| service::Options::from_args(args.iter().map(|s| s.to_string()));
+    let default = parse(&[]).unwrap();
+    assert_eq!(default.bind, "127.0.0.1:8554".parse().unwrap());
+    assert_eq!(default.credentials, None);
+    let o = parse(&["--bind", "[::1]:9000", "--user", "u", "--pass", "p"]).unwrap();
+    assert_eq!(o.bind, "[::1]:9000".parse().unwrap());
+    assert_eq!(o.credentials, Some(("u".to_owned(), "p".to_owned())));
+    for bad in [
+        &["--user", "u"][..],
+        &["--bind"],
+        &["--bind", "nowhere"],
+        &["--port", "1"],
+        &["--help"],
+    ] {
+        assert!(parse(bad).is_err(), "{bad:?}");
+    }
+}
