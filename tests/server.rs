@@ -1501,3 +1501,31 @@ fn recorded_rtp_is_depacketized_into_frames_when_asked() {
     assert!(frames >= 5, "{frames} frames");
     assert!(keyframes >= 1);
 }
+
+#[test]
+fn a_forgotten_request_is_answered_503_after_the_answer_timeout() {
+    let mut h = Harness::new();
+    h.send_raw(b"DESCRIBE rtsp://127.0.0.1:8554/x RTSP/1.0\r\nCSeq: 1\r\n\r\nOPTIONS * RTSP/1.0\r\nCSeq: 2\r\n\r\n");
+    let ev = h.events();
+    let [ServerEvent::Request(req)] = ev.as_slice() else {
+        panic!("{ev:?}")
+    };
+    // The OPTIONS answer waits behind the DESCRIBE.
+    assert!(h.responses().is_empty());
+    assert_eq!(
+        h.server.poll_timeout(),
+        Some(h.now + Duration::from_secs(30))
+    );
+    h.advance(Duration::from_secs(30));
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(503, 1), (200, 2)]
+    );
+    assert!(matches!(
+        h.events().as_slice(),
+        [ServerEvent::Diagnostic(rtsp_proto::server::Diagnostic::Unanswered { id })] if *id == req.id
+    ));
+    assert!(h.server.respond_describe(h.now, req.id, "v=0\r\n").is_err());
+    assert_eq!(h.server.poll_timeout(), None);
+}

@@ -317,6 +317,7 @@ impl Server {
             transport: None,
             mode: SetupMode::Play,
             pipelined: None,
+            answer_at: now + self.config.answer_timeout,
         };
         let kind = match method {
             Method::DESCRIBE => RequestKind::Describe,
@@ -540,6 +541,7 @@ impl Server {
             version,
             request: req,
         };
+        self.timers.insert((pending.answer_at, Timer::Answer(id)));
         self.pending.insert(id, pending);
         self.push_event(ServerEvent::Request(Box::new(event)));
     }
@@ -592,7 +594,16 @@ impl Server {
                 method: p.method.clone(),
             });
         }
-        self.pending.remove(&id).ok_or(ApiError::UnknownRequest(id))
+        self.remove_pending(id)
+    }
+
+    fn remove_pending(&mut self, id: RequestId) -> Result<Pending, ApiError> {
+        let p = self
+            .pending
+            .remove(&id)
+            .ok_or(ApiError::UnknownRequest(id))?;
+        self.timers.remove(&(p.answer_at, Timer::Answer(id)));
+        Ok(p)
     }
 
     /// Answers a request with an error status (404 for an unknown path, 403, 455…). A
