@@ -555,12 +555,21 @@ impl Server {
         mode: SetupMode,
     ) -> SessionId {
         let token = loop {
-            let mut raw = [0u8; SESSION_ID_LEN];
-            self.config.rng.fill_bytes(&mut raw);
-            let t: String = raw
-                .iter()
-                .map(|b| char::from(SESSION_ALPHABET[usize::from(*b) % SESSION_ALPHABET.len()]))
-                .collect();
+            // Unbiased: bytes of 248 and up (248 = 4 × 62) are drawn again.
+            let mut t = String::with_capacity(SESSION_ID_LEN);
+            while t.len() < SESSION_ID_LEN {
+                let mut raw = [0u8; SESSION_ID_LEN];
+                self.config.rng.fill_bytes(&mut raw);
+                for b in raw.iter().filter(|b| **b < 248) {
+                    if t.len() < SESSION_ID_LEN {
+                        if let Some(c) =
+                            SESSION_ALPHABET.get(usize::from(*b) % SESSION_ALPHABET.len())
+                        {
+                            t.push(char::from(*c));
+                        }
+                    }
+                }
+            }
             if !self.session_by_token.contains_key(&t) {
                 break t;
             }
