@@ -1501,3 +1501,82 @@ fn recorded_rtp_is_depacketized_into_frames_when_asked() {
     assert!(frames >= 5, "{frames} frames");
     assert!(keyframes >= 1);
 }
+
+#[test]
+fn a_forgotten_request_is_answered_503_after_the_answer_timeout() {
+    let mut h = Harness::new();
+    h.send_raw(b"DESCRIBE rtsp://127.0.0.1:8554/x RTSP/1.0\r\nCSeq: 1\r\n\r\nOPTIONS * RTSP/1.0\r\nCSeq: 2\r\n\r\n");
+    let ev = h.events();
+    let [ServerEvent::Request(req)] = ev.as_slice() else {
+        panic!("{ev:?}")
+    };
+    // The OPTIONS answer waits behind the DESCRIBE.
+    assert!(h.responses().is_empty());
+    assert_eq!(
+        h.server.poll_timeout(),
+        Some(h.now + Duration::from_secs(30))
+    );
+    h.advance(Duration::from_secs(30));
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(503, 1), (200, 2)]
+    );
+    assert!(matches!(
+        h.events().as_slice(),
+        [ServerEvent::Diagnostic(rtsp_proto::server::Diagnostic::Unanswered { id })] if *id == req.id
+    ));
+    assert!(h.server.respond_describe(h.now, req.id, "v=0\r\n").is_err());
+    assert_eq!(h.server.poll_timeout(), None);
+}
+
+#[test]
+fn rtsp2_udp_uses_dest_addr_and_src_addr_and_the_rfc7826_rtp_info_form() {
+    let mut config = Harness::config();
+    config.udp_ports = Some(UdpPorts {
+        rtp: 8000,
+        rtcp: 8001,
+    });
+    config.rtsp2_rtp_info = rtsp_proto::server::Rtsp2RtpInfoPolicy::Rfc7826Form;
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/a",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    h.send_raw(b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/2.0\r\nCSeq: 1\r\nTransport: RTP/AVP;unicast;dest_addr=\":6000\"/\":6001\"\r\n\r\n");
+    h.answer("");
+    let rs = h.responses();
+    assert_eq!(rs[0].version, Version::V2_0);
+    let t = Transport::parse(&transport(&rs[0])).expect("transport");
+    let spec = &t.0[0];
+    assert_eq!(spec.dest_addr, [":6000", ":6001"]);
+    assert_eq!(spec.src_addr, ["127.0.0.1:8000", "127.0.0.1:8001"]);
+    assert_eq!(spec.client_port, None);
+    let token = h.token.clone().expect("token");
+    h.send_raw(
+        format!("PLAY rtsp://127.0.0.1:8554/a RTSP/2.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    h.answer("");
+    let rs = h.responses();
+    let info = rs[0].headers.get_str("RTP-Info").expect("RTP-Info");
+    assert!(
+        info.starts_with("url=\"rtsp://127.0.0.1:8554/a/t\" ssrc="),
+        "{info}"
+    );
+    assert_eq!(
+        spec.first_ssrc(),
+        RtpInfo::parse(info).expect("parse").entries[0].ssrc
+    );
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 0, &[0; 160])
+        .expect("frame");
+    let tx = h.server.poll_transmit().expect("datagram");
+    assert_eq!(
+        (tx.socket, tx.destination),
+        (MediaSocket::Rtp, addr("127.0.0.1:6000"))
+    );
+}

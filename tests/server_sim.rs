@@ -1,4 +1,4 @@
-//! Simulation: hundreds of scripted RTSP clients against one `Server`, in memory, with a
+//! Simulation: 240 scripted RTSP clients against one `Server`, in memory, with a
 //! virtual clock, delayed and arbitrarily split TCP bytes, UDP loss and reordering, slow
 //! readers, dropped connections, silent clients that time out, and publishers whose
 //! streams are relayed. At the end nothing leaks: no session, no connection, no timer.
@@ -463,7 +463,7 @@ fn hundreds_of_clients_and_nothing_leaks() {
     ];
     let mut clients = Vec::new();
     let mut by_port = HashMap::new();
-    for i in 0..300usize {
+    for i in 0..240usize {
         let kind = kinds[i % kinds.len()];
         let begin = start + Duration::from_millis(rng.random_range(0..20_000));
         let length = Duration::from_millis(rng.random_range(5_000..40_000));
@@ -512,7 +512,7 @@ fn hundreds_of_clients_and_nothing_leaks() {
     };
     let step = Duration::from_millis(20);
     let mut peak_sessions = 0;
-    for n in 0..(90_000 / 20) as u32 {
+    for n in 0..(70_000 / 20) as u32 {
         w.now = start + step * n;
         w.server.handle_timeout(w.now);
         w.server

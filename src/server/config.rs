@@ -153,6 +153,11 @@ pub struct ServerConfig {
     /// How long a session lives without a request or media from its client (announced as
     /// `Session: id;timeout=60`). Default 60 s.
     pub session_timeout: Duration,
+    /// How long a request may wait for the application's answer; then the server answers
+    /// `503 Service Unavailable` itself (and reports
+    /// [`Diagnostic::Unanswered`](super::Diagnostic::Unanswered)), so a forgotten request
+    /// cannot hold up the connection's later responses forever. Default 30 s.
+    pub answer_timeout: Duration,
     /// The `Server` header value. Default `rtsp-proto/<version>`.
     pub server_name: String,
     /// The CNAME in the RTCP sender reports. Default `rtsp-proto`.
@@ -179,6 +184,7 @@ impl Default for ServerConfig {
             rng: Box::new(StdRng::from_os_rng()),
             authenticator: None,
             session_timeout: Duration::from_secs(60),
+            answer_timeout: Duration::from_secs(30),
             server_name: concat!("rtsp-proto/", env!("CARGO_PKG_VERSION")).to_owned(),
             cname: "rtsp-proto".to_owned(),
             udp_ports: None,

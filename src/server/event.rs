@@ -242,6 +242,13 @@ pub enum Diagnostic {
         /// Why.
         error: crate::codec::DepacketizeError,
     },
+    /// The application did not answer a request within
+    /// [`ServerConfig::answer_timeout`](super::ServerConfig::answer_timeout); the server
+    /// answered `503 Service Unavailable`.
+    Unanswered {
+        /// The request.
+        id: RequestId,
+    },
     /// A connection was refused because of [`ServerLimits::max_connections`](super::ServerLimits::max_connections).
     TooManyConnections,
 }

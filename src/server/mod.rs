@@ -32,6 +32,27 @@
 //! multicast group. A connection whose queue exceeds
 //! [`ServerLimits::max_output_bytes`] is a slow reader and is closed.
 //!
+//! ## What real clients do, and what the server does about it
+//!
+//! Background (the device behaviours of `QUIRKS.md` this server handles, always on
+//! because each is harmless to well-behaved clients):
+//! - FFmpeg cannot answer a Digest SHA-256 challenge (QUIRKS 54): the
+//!   [`ServerAuthenticator`](crate::auth::ServerAuthenticator) offers MD5 unless
+//!   configured otherwise.
+//! - FFmpeg publishing over UDP sends no keep-alive (QUIRKS 55), and players often keep
+//!   their session alive only with RTCP receiver reports: any RTP or RTCP from a
+//!   session's client counts as activity, not only requests.
+//! - VLC sets up a single-track presentation with the base URL and a trailing slash
+//!   (QUIRKS 57): such a SETUP names the mount's only track. Digest `uri=` may be the
+//!   absolute URL, the path or the base URL. VLC chooses multicast when the SDP carries a
+//!   multicast address: [`Server::multicast_address`] gives one before any SETUP.
+//! - Session ids with dashes confuse some clients (QUIRKS 58): ids are 16 letters and
+//!   digits (about 95 random bits).
+//! - FFmpeg sends a second PLAY while playing (QUIRKS 59): it is accepted.
+//! - GStreamer's `rtspsrc` in RTSP 2.0 mode pipelines its SETUPs, the second one without
+//!   a Session header but with the first one's `Pipelined-Requests` id: it joins that
+//!   session.
+//!
 //! ```no_run
 //! use bytes::BytesMut;
 //! use rtsp_proto::server::{RequestKind, Server, ServerConfig, ServerEvent, TrackConfig};
@@ -197,11 +218,14 @@ struct Pending {
     transport: Option<Transport>,
     mode: SetupMode,
     pipelined: Option<u32>,
+    /// When the server answers for the application.
+    answer_at: Instant,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Timer {
     Session(SessionId),
+    Answer(RequestId),
     Rtcp(MountId, usize),
 }
 
@@ -449,6 +473,12 @@ impl Server {
             self.timers.remove(&(at, timer));
             match timer {
                 Timer::Session(id) => self.session_timer(now, id),
+                Timer::Answer(id) => {
+                    if self.pending.contains_key(&id) {
+                        self.push_event(ServerEvent::Diagnostic(Diagnostic::Unanswered { id }));
+                        let _ = self.reject(now, id, crate::StatusCode::SERVICE_UNAVAILABLE);
+                    }
+                }
                 Timer::Rtcp(mount, track) => self.rtcp_timer(now, mount, track),
             }
         }
@@ -556,7 +586,13 @@ impl Server {
         let Some(c) = self.conns.remove(conn.0) else {
             return;
         };
-        self.pending.retain(|_, p| p.conn != conn);
+        let timers = &mut self.timers;
+        self.pending.retain(|id, p| {
+            if p.conn == conn {
+                timers.remove(&(p.answer_at, Timer::Answer(*id)));
+            }
+            p.conn != conn
+        });
         // Sessions with streams interleaved on this connection end with it.
         let mut ending: Vec<SessionId> = c.channels.iter().map(|u| u.session).collect();
         ending.sort_unstable();

@@ -317,6 +317,7 @@ impl Server {
             transport: None,
             mode: SetupMode::Play,
             pipelined: None,
+            answer_at: now + self.config.answer_timeout,
         };
         let kind = match method {
             Method::DESCRIBE => RequestKind::Describe,
@@ -540,6 +541,7 @@ impl Server {
             version,
             request: req,
         };
+        self.timers.insert((pending.answer_at, Timer::Answer(id)));
         self.pending.insert(id, pending);
         self.push_event(ServerEvent::Request(Box::new(event)));
     }
@@ -553,12 +555,21 @@ impl Server {
         mode: SetupMode,
     ) -> SessionId {
         let token = loop {
-            let mut raw = [0u8; SESSION_ID_LEN];
-            self.config.rng.fill_bytes(&mut raw);
-            let t: String = raw
-                .iter()
-                .map(|b| char::from(SESSION_ALPHABET[usize::from(*b) % SESSION_ALPHABET.len()]))
-                .collect();
+            // Unbiased: bytes of 248 and up (248 = 4 × 62) are drawn again.
+            let mut t = String::with_capacity(SESSION_ID_LEN);
+            while t.len() < SESSION_ID_LEN {
+                let mut raw = [0u8; SESSION_ID_LEN];
+                self.config.rng.fill_bytes(&mut raw);
+                for b in raw.iter().filter(|b| **b < 248) {
+                    if t.len() < SESSION_ID_LEN {
+                        if let Some(c) =
+                            SESSION_ALPHABET.get(usize::from(*b) % SESSION_ALPHABET.len())
+                        {
+                            t.push(char::from(*c));
+                        }
+                    }
+                }
+            }
             if !self.session_by_token.contains_key(&t) {
                 break t;
             }
@@ -592,7 +603,16 @@ impl Server {
                 method: p.method.clone(),
             });
         }
-        self.pending.remove(&id).ok_or(ApiError::UnknownRequest(id))
+        self.remove_pending(id)
+    }
+
+    fn remove_pending(&mut self, id: RequestId) -> Result<Pending, ApiError> {
+        let p = self
+            .pending
+            .remove(&id)
+            .ok_or(ApiError::UnknownRequest(id))?;
+        self.timers.remove(&(p.answer_at, Timer::Answer(id)));
+        Ok(p)
     }
 
     /// Answers a request with an error status (404 for an unknown path, 403, 455…). A

@@ -1,6 +1,8 @@
 //! Unit tests of the request path; protocol flows with real client requests live in
 //! `tests/server.rs`.
 
+#![allow(clippy::indexing_slicing)]
+
 use super::*;
 use crate::message::{Message, Response};
 use crate::StatusCode;
