@@ -54,6 +54,8 @@ pub mod rtcp;
 pub mod rtp;
 #[warn(clippy::indexing_slicing)]
 pub mod sdp;
+#[warn(clippy::indexing_slicing)]
+pub mod server;
 mod ssrc;
 pub mod time;
 
