@@ -42,6 +42,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod client;
 #[warn(clippy::indexing_slicing)]
 pub mod codec;
 #[warn(clippy::indexing_slicing)]
