@@ -1373,6 +1373,7 @@ impl ClientSession {
             }
         };
         let (ssrc, seq) = (pkt.ssrc(), pkt.sequence_number());
+        track.packets += 1;
         track.bytes += data.len() as u64;
         let clock = track.info.clock_rate();
         match track.stats.as_mut() {

@@ -41,7 +41,7 @@ impl TrackInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrackStats {
-    /// RTP packets received.
+    /// Valid RTP packets received (all of them, whatever their order or source).
     pub packets: u64,
     /// Packets lost (expected minus received, RFC 3550 A.3; negative with duplicates).
     pub lost: i64,
@@ -67,6 +67,7 @@ pub(crate) struct Track {
     pub reorder: Option<ReorderBuffer<Bytes>>,
     pub rtcp_at: Option<Instant>,
     pub interval: RtcpInterval,
+    pub packets: u64,
     pub bytes: u64,
     pub frames: u64,
     pub rtcp_packets: u64,
@@ -115,6 +116,7 @@ impl Track {
             reorder: None,
             rtcp_at: None,
             interval,
+            packets: 0,
             bytes: 0,
             frames: 0,
             rtcp_packets: 0,
@@ -155,11 +157,12 @@ impl Track {
     }
 
     pub fn stats(&self) -> TrackStats {
-        let (packets, lost, jitter) = self.stats.as_ref().map_or((0, 0, 0.0), |s| {
-            (s.received(), s.lost(), s.jitter_duration().as_secs_f64())
-        });
+        let (lost, jitter) = self
+            .stats
+            .as_ref()
+            .map_or((0, 0.0), |s| (s.lost(), s.jitter_duration().as_secs_f64()));
         TrackStats {
-            packets,
+            packets: self.packets,
             lost,
             jitter,
             bytes: self.bytes,
