@@ -404,7 +404,8 @@ fn play(args: &Args, lower: Lower) -> Result<(), Failure> {
                 } => {
                     let (status, reason) = (response.status, response.reason().into_owned());
                     let m = method.as_str().to_owned();
-                    if !status.is_success() && m != "OPTIONS" {
+                    // Any answer to TEARDOWN ends the session (the Closed event follows).
+                    if !status.is_success() && m != "OPTIONS" && m != "TEARDOWN" {
                         return Err(status_failure(&m, status, &reason));
                     }
                     match m.as_str() {
@@ -668,7 +669,7 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                     method, response, ..
                 } => {
                     let m = method.as_str().to_owned();
-                    if !response.status.is_success() {
+                    if !response.status.is_success() && m != "TEARDOWN" {
                         return Err(status_failure(&m, response.status, &response.reason()));
                     }
                     match m.as_str() {

@@ -75,8 +75,8 @@ pub use track::{TrackInfo, TrackStats};
 use crate::auth::{ClientAuthenticator, UserCredentials};
 use crate::codec;
 use crate::header::{
-    CSeq, ChannelRange, ContentType, Mode, PortRange, Public, Range, RtpInfo, Scale, Session,
-    Speed, Transport, TransportSpec, WwwAuthenticate,
+    CSeq, ChannelRange, ContentType, PortRange, Public, Range, RtpInfo, Scale, Session, Speed,
+    Transport, TransportSpec, TypedHeader, WwwAuthenticate,
 };
 use crate::message::{
     encode_frame, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,
@@ -432,14 +432,20 @@ impl ClientSession {
             ),
         };
         // `mode=play` is the default and breaks some servers (QUIRKS.md 10): only
-        // `record` is ever written.
+        // `record` is ever written, unquoted and lower-case as ffmpeg writes it, because
+        // ffmpeg's listening server (`-rtsp_flags listen`) does not accept RFC 2326's
+        // quoted `mode="RECORD"`.
+        spec.mode.clear();
+        let mut value = Transport(vec![spec]).to_value_string();
         if self.publishing {
-            spec.mode = vec![Mode::Record];
+            value.push_str(";mode=record");
         }
         t.requested = Some(requested);
         let uri = t.info.control.to_string();
         let mut h = Headers::new();
-        h.insert_typed(&Transport(vec![spec]));
+        if let Ok(v) = HeaderValue::from_string(value) {
+            h.insert(HeaderName::TRANSPORT, v);
+        }
         self.request(
             now,
             Method::SETUP,
@@ -1189,7 +1195,8 @@ impl ClientSession {
             self.state = State::Ready;
         }
         self.schedule_keepalive(now);
-        if let TrackTransport::Udp { .. } = transport {
+        if let (TrackTransport::Udp { .. }, false) = (transport, self.publishing) {
+            // A publisher's own media opens the way; only a player punches.
             self.punch(now, ti);
         }
         self.events.push(ClientEvent::TrackSetUp {

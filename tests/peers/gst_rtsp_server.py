@@ -13,9 +13,12 @@ Binds 127.0.0.1 on a free port (service "0") and prints `PORT <n>` once listenin
     /secure  H.264, Digest authentication only (user/password from the arguments)
 
 Unicast UDP server ports are ephemeral (no address pool), so several servers can run in
-parallel. Exits after --duration seconds (default 60) or on SIGTERM/SIGINT.
+parallel. Exits after --duration seconds (default 60), on SIGTERM/SIGINT, or as soon as
+the process that started it has gone (its parent id changes), so a test binary that never
+drops its server leaves nothing behind.
 """
 import argparse
+import os
 import signal
 import sys
 
@@ -125,7 +128,16 @@ def main():
         loop.quit()
         return False
 
+    parent = os.getppid()
+
+    def orphaned():
+        if os.getppid() != parent:
+            loop.quit()
+            return False
+        return True
+
     GLib.timeout_add_seconds(2, cleanup)
+    GLib.timeout_add(500, orphaned)
     GLib.timeout_add(int(args.duration * 1000), stop)
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, stop)
     GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, stop)
