@@ -15,6 +15,7 @@
 #![allow(clippy::disallowed_methods)] // examples own the clock
 
 use bytes::{Bytes, BytesMut};
+use rtsp_proto::client::TrackTransport;
 use rtsp_proto::client::{
     ClientConfig, ClientEvent, ClientSession, Destination, PlayOptions, SetupTransport, StreamKind,
     TrackId,
@@ -35,6 +36,8 @@ use std::time::{Duration, Instant};
 enum Lower {
     Tcp,
     Udp,
+    /// TCP, and UDP on the same connection if the server answers 461.
+    Auto,
 }
 
 struct Args {
@@ -44,12 +47,13 @@ struct Args {
     out: Option<String>,
     input: Option<String>,
     fps: f64,
+    rtsp2: bool,
     url: String,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: client [--transport tcp|udp] [--duration SECS] [--out FILE] URL\n       \
+        "usage: client [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2] URL\n       \
          client publish --in FILE.h264 [--fps N] [--transport tcp|udp] URL"
     );
     std::process::exit(2);
@@ -63,6 +67,7 @@ fn parse_args() -> Args {
         out: None,
         input: None,
         fps: 25.0,
+        rtsp2: false,
         url: String::new(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -87,6 +92,7 @@ fn parse_args() -> Args {
             "--out" => a.out = Some(value()),
             "--in" => a.input = Some(value()),
             "--fps" => a.fps = value().parse().unwrap_or_else(|_| usage()),
+            "--rtsp2" => a.rtsp2 = true,
             "-h" | "--help" => usage(),
             _ if a.url.is_empty() && !arg.starts_with("--") => a.url = arg,
             _ => usage(),
@@ -104,6 +110,8 @@ enum Failure {
     Transport(String),
     /// Anything else.
     Fatal(String),
+    /// The server sent us elsewhere.
+    Redirect(String),
 }
 
 fn main() {
@@ -113,14 +121,27 @@ fn main() {
     } else {
         let order = match args.transport {
             Some(t) => vec![t],
-            None => vec![Lower::Tcp, Lower::Udp],
+            None => vec![Lower::Auto, Lower::Udp],
         };
         let mut result = Err(Failure::Fatal("no transport tried".into()));
-        for (i, lower) in order.iter().enumerate() {
-            result = play(&args, *lower);
+        let mut url = args.url.clone();
+        let mut redirects = 0;
+        let mut i = 0;
+        while let Some(lower) = order.get(i) {
+            result = play(&args, &url, *lower);
             match &result {
                 Err(Failure::Transport(why)) if i + 1 < order.len() => {
                     eprintln!("{lower:?} failed ({why}); trying {:?}", order[i + 1]);
+                    i += 1;
+                }
+                Err(Failure::Redirect(location)) if redirects < 5 => {
+                    println!("redirected to {location}");
+                    redirects += 1;
+                    url = location.clone();
+                }
+                Err(Failure::Redirect(_)) => {
+                    result = Err(Failure::Fatal("too many redirects".into()));
+                    break;
                 }
                 _ => break,
             }
@@ -129,7 +150,7 @@ fn main() {
     };
     match result {
         Ok(()) => {}
-        Err(Failure::Transport(e) | Failure::Fatal(e)) => {
+        Err(Failure::Transport(e) | Failure::Fatal(e) | Failure::Redirect(e)) => {
             eprintln!("error: {e}");
             std::process::exit(1);
         }
@@ -379,10 +400,23 @@ fn status_failure(what: &str, status: StatusCode, reason: &str) -> Failure {
     }
 }
 
-fn play(args: &Args, lower: Lower) -> Result<(), Failure> {
-    let mut io = Io::connect(&args.url)?;
-    let mut client = ClientSession::new(&args.url, ClientConfig::default())
-        .map_err(|e| Failure::Fatal(format!("{}: {e}", args.url)))?;
+fn config(args: &Args, url: &str) -> ClientConfig {
+    let mut config = ClientConfig::default();
+    if args.rtsp2 {
+        config.version = rtsp_proto::Version::V2_0;
+    }
+    // Keep the credentials of the original URL across redirects.
+    if rtsp_proto::auth::UserCredentials::from_url(url).is_none() {
+        config.credentials = rtsp_proto::auth::UserCredentials::from_url(&args.url);
+    }
+    config
+}
+
+fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
+    let mut io = Io::connect(url)?;
+    let mut client = ClientSession::new(url, config(args, url))
+        .map_err(|e| Failure::Fatal(format!("{url}: {e}")))?;
+    let mut used = "?";
     client
         .options(Instant::now())
         .map_err(|e| Failure::Fatal(e.to_string()))?;
@@ -392,7 +426,7 @@ fn play(args: &Args, lower: Lower) -> Result<(), Failure> {
     let mut tearing_down = false;
     let mut last_stats = Instant::now();
     let mut prev_bytes: Vec<u64> = Vec::new();
-    let mut got_media = false;
+
     loop {
         io.flush(&mut client)?;
         while let Some(ev) = client.poll_event() {
@@ -417,7 +451,7 @@ fn play(args: &Args, lower: Lower) -> Result<(), Failure> {
                         }
                         "PLAY" => {
                             playing_since = Some(now);
-                            println!("playing over {lower:?}");
+                            println!("playing over {used} ({})", response.version);
                         }
                         _ => {}
                     }
@@ -426,6 +460,9 @@ fn play(args: &Args, lower: Lower) -> Result<(), Failure> {
                             let transport = match lower {
                                 Lower::Tcp => SetupTransport::Tcp,
                                 Lower::Udp => SetupTransport::Udp {
+                                    client_port: io.bind_pair(TrackId(next_setup))?,
+                                },
+                                Lower::Auto => SetupTransport::TcpThenUdp {
                                     client_port: io.bind_pair(TrackId(next_setup))?,
                                 },
                             };
@@ -466,16 +503,28 @@ fn play(args: &Args, lower: Lower) -> Result<(), Failure> {
                     }
                 }
                 ClientEvent::TrackSetUp { track, transport } => {
+                    used = match transport {
+                        TrackTransport::Interleaved { .. } => "Tcp",
+                        _ => "Udp",
+                    };
                     println!("  track {} set up: {transport:?}", track.0);
                 }
+                ClientEvent::Redirected { location } => {
+                    return Err(Failure::Redirect(location));
+                }
+                ClientEvent::NoMedia { track } => {
+                    return Err(Failure::Transport(format!(
+                        "no media on track {} over UDP",
+                        track.0
+                    )));
+                }
                 ClientEvent::Frame { track, frame, .. } => {
-                    got_media = true;
                     if let Some(o) = out.as_mut().filter(|o| o.track == track) {
                         o.write(&frame.data)
                             .map_err(|e| Failure::Fatal(format!("write output: {e}")))?;
                     }
                 }
-                ClientEvent::Rtp { .. } => got_media = true,
+
                 ClientEvent::RequestTimedOut { method, .. } => {
                     return Err(Failure::Transport(format!("{method} timed out")));
                 }
@@ -495,13 +544,6 @@ fn play(args: &Args, lower: Lower) -> Result<(), Failure> {
             if now.duration_since(last_stats) >= Duration::from_secs(1) {
                 print_stats(&client, &mut prev_bytes, now.duration_since(last_stats));
                 last_stats = now;
-            }
-            if lower == Lower::Udp
-                && !got_media
-                && args.transport.is_none()
-                && now.duration_since(since) > Duration::from_secs(5)
-            {
-                return Err(Failure::Transport("no media over UDP within 5 s".into()));
             }
             let done = args
                 .duration
@@ -647,7 +689,7 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
         args.fps
     );
     let mut io = Io::connect(&args.url)?;
-    let mut client = ClientSession::new(&args.url, ClientConfig::default())
+    let mut client = ClientSession::new(&args.url, config(args, &args.url))
         .map_err(|e| Failure::Fatal(format!("{}: {e}", args.url)))?;
     let fail = |e: rtsp_proto::client::ClientError| Failure::Fatal(e.to_string());
     client
@@ -675,7 +717,7 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                     match m.as_str() {
                         "ANNOUNCE" => {
                             let transport = match lower {
-                                Lower::Tcp => SetupTransport::Tcp,
+                                Lower::Tcp | Lower::Auto => SetupTransport::Tcp,
                                 Lower::Udp => SetupTransport::Udp {
                                     client_port: io.bind_pair(TrackId(0))?,
                                 },

@@ -728,3 +728,114 @@ fn server_request_is_answered() {
     assert_eq!(answer.cseq().unwrap().unwrap().0, 854);
     assert_eq!(answer.version, rtsp_proto::Version::V2_0);
 }
+
+/// QUIRKS.md 17: a TCP SETUP answered 461 is sent again over UDP (same request id).
+#[test]
+fn tcp_461_falls_back_to_udp() {
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    h.take_events();
+    let id = h
+        .client
+        .setup(
+            h.now,
+            TrackId(0),
+            SetupTransport::TcpThenUdp { client_port: 18714 },
+        )
+        .unwrap();
+    h.pump();
+    assert_eq!(
+        h.sent.last().unwrap().headers.get_str("Transport"),
+        Some("RTP/AVP/TCP;unicast;interleaved=0-1")
+    );
+    h.answer(b"RTSP/1.0 461 Unsupported Transport\r\nCSeq: 1\r\n\r\n");
+    assert_eq!(
+        h.sent.last().unwrap().headers.get_str("Transport"),
+        Some("RTP/AVP;unicast;client_port=18714-18715")
+    );
+    assert!(h.diagnostics().contains(&DiagnosticKind::TransportFallback));
+    assert!(h.responses().is_empty());
+    h.answer(&data("cameras/h264dvr_setup_video.txt"));
+    assert!(h.events.iter().any(|e| matches!(e,
+        ClientEvent::Response { id: i, response, .. } if *i == id && response.status == StatusCode::OK)));
+    assert!(matches!(
+        h.client.track(TrackId(0)).unwrap().transport,
+        Some(TrackTransport::Udp {
+            server_rtp: Some(40004),
+            ..
+        })
+    ));
+}
+
+/// RTSP 2.0 towards a 1.0-only server: 505 makes the client resend in 1.0 and stay there.
+#[test]
+fn rtsp2_falls_back_to_1_0_on_505() {
+    let mut config = ClientConfig::seeded(3);
+    config.version = rtsp_proto::Version::V2_0;
+    let mut h = Harness::with_config("rtsp://192.0.2.1/stream", config);
+    let id = h.client.options(h.now).unwrap();
+    h.pump();
+    assert_eq!(h.sent[0].version, rtsp_proto::Version::V2_0);
+    h.answer(b"RTSP/1.0 505 RTSP Version Not Supported\r\nCSeq: 1\r\n\r\n");
+    assert_eq!(h.sent.len(), 2);
+    assert_eq!(h.sent[1].version, rtsp_proto::Version::V1_0);
+    assert!(h.diagnostics().contains(&DiagnosticKind::VersionFallback));
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS\r\n\r\n");
+    assert!(h
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::Response { id: i, .. } if *i == id)));
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    assert_eq!(h.sent[2].version, rtsp_proto::Version::V1_0);
+}
+
+/// QUIRKS.md 23: a 302 on DESCRIBE (load balancing) is reported with its Location and the
+/// session closes so that the caller reconnects there.
+#[test]
+fn redirect_on_describe() {
+    let mut h = Harness::new("rtsp://192.0.2.1/stream");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 302 Found\r\nCSeq: 1\r\nLocation: rtsp://192.0.2.7:8554/stream\r\n\r\n");
+    assert!(h.events.iter().any(|e| matches!(e,
+        ClientEvent::Redirected { location } if location == "rtsp://192.0.2.7:8554/stream")));
+    assert!(matches!(
+        h.events.last(),
+        Some(ClientEvent::Closed { error: None })
+    ));
+}
+
+/// A UDP track that receives nothing after PLAY is reported, so the caller can switch to
+/// TCP; a track that receives media is not.
+#[test]
+fn udp_without_media_is_reported() {
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    h.client
+        .setup(
+            h.now,
+            TrackId(0),
+            SetupTransport::Udp { client_port: 18714 },
+        )
+        .unwrap();
+    h.pump();
+    h.answer(&data("cameras/h264dvr_setup_video.txt"));
+    h.client.play(h.now, PlayOptions::default()).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: 231970\r\n\r\n");
+    h.take_events();
+    for _ in 0..6 {
+        h.advance(Duration::from_secs(1));
+    }
+    let no_media: Vec<_> = h
+        .events
+        .iter()
+        .filter(|e| matches!(e, ClientEvent::NoMedia { track } if track.0 == 0))
+        .collect();
+    assert_eq!(no_media.len(), 1);
+}

@@ -314,6 +314,52 @@ fn gst_default_transport_is_tcp() {
     assert!(stdout.contains("playing over Tcp"), "{stdout}");
 }
 
+/// QUIRKS.md 17: a server that streams only over UDP answers 461 to the TCP SETUP; the
+/// client (no `--transport`) sets up UDP on the same connection and plays.
+#[test]
+fn gst_tcp_461_falls_back_to_udp() {
+    let Some(server) = gst_server("gst_tcp_461_falls_back_to_udp") else {
+        return;
+    };
+    let url = format!("rtsp://127.0.0.1:{}/udponly", server.port);
+    let out = run_bounded(
+        Command::new(client_bin()).args(["--duration", "1", &url]),
+        Duration::from_secs(30),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stderr.contains("TransportFallback"), "{stderr}");
+    assert!(stdout.contains("playing over Udp"), "{stdout}");
+    assert!(
+        frames_in_last_stats(&stdout).iter().all(|&n| n > 0),
+        "{stdout}"
+    );
+}
+
+/// RTSP 2.0 end to end: gst-rtsp-server answers 2.0, both tracks of /av play over TCP.
+#[test]
+fn gst_rtsp2_av() {
+    let Some(server) = gst_server("gst_rtsp2_av") else {
+        return;
+    };
+    let url = format!("rtsp://127.0.0.1:{}/av", server.port);
+    let out = run_bounded(
+        Command::new(client_bin()).args(["--rtsp2", "--transport", "tcp", "--duration", "1", &url]),
+        Duration::from_secs(30),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("playing over Tcp (RTSP/2.0)"), "{stdout}");
+    assert!(!stderr.contains("VersionFallback"), "{stderr}");
+    let frames = frames_in_last_stats(&stdout);
+    assert!(
+        frames.len() == 2 && frames.iter().all(|&n| n > 0),
+        "{stdout}"
+    );
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

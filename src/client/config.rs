@@ -175,13 +175,17 @@ pub struct ClientConfig {
     pub credentials: Option<UserCredentials>,
     /// The `User-Agent` header sent with every request (`None`: no header).
     pub user_agent: Option<String>,
-    /// The protocol version spoken (default RTSP/1.0).
+    /// The protocol version spoken (default RTSP/1.0). With 2.0 the client falls back to
+    /// 1.0 by itself when the server answers 505 or answers in 1.0 ([RFC 7826 Appendix C](https://www.rfc-editor.org/rfc/rfc7826#appendix-C)).
     pub version: Version,
     /// How long a request waits for its response (default 10 s).
     pub request_timeout: Duration,
     /// Session timeout assumed when `SETUP`'s `Session` gives none (default 60 s,
     /// [RFC 2326 §12.37](https://www.rfc-editor.org/rfc/rfc2326#section-12.37)).
     pub default_session_timeout: Duration,
+    /// How long a UDP track may stay silent after `PLAY` before
+    /// [`ClientEvent::NoMedia`](super::ClientEvent::NoMedia) (default 5 s; `None`: never).
+    pub media_timeout: Option<Duration>,
     /// Emit [`ClientEvent::Rtp`](super::ClientEvent::Rtp) for every packet (default true).
     pub emit_packets: bool,
     /// Depacketize tracks whose codec is known and emit
@@ -209,6 +213,7 @@ impl Default for ClientConfig {
             version: Version::V1_0,
             request_timeout: Duration::from_secs(10),
             default_session_timeout: Duration::from_secs(60),
+            media_timeout: Some(Duration::from_secs(5)),
             emit_packets: true,
             emit_frames: true,
             rtcp_bandwidth: 500.0,

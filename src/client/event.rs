@@ -184,6 +184,20 @@ pub enum ClientEvent {
         /// The status answered.
         answered: StatusCode,
     },
+    /// The server redirected us (a 3xx with `Location`, [RFC 2326 §11.3](https://www.rfc-editor.org/rfc/rfc2326#section-11.3)).
+    /// The session closes next; connect a new one to `location` (and bound the number of
+    /// redirects: a printer answering `rtsp://` with `301 → rtsps://` loops, QUIRKS.md 22).
+    Redirected {
+        /// The `Location` value.
+        location: String,
+    },
+    /// A UDP track received no RTP within [`ClientConfig::media_timeout`](super::ClientConfig::media_timeout)
+    /// after `PLAY`: a firewall or NAT probably drops it. The usual answer is a new session
+    /// over TCP.
+    NoMedia {
+        /// Which track.
+        track: TrackId,
+    },
     /// An anomaly that did not stop the session.
     Diagnostic(Diagnostic),
     /// The session is over: after `TEARDOWN`, a dropped connection or a fatal error.
@@ -220,6 +234,12 @@ pub enum DiagnosticKind {
         /// The status received, if any.
         status: Option<StatusCode>,
     },
+    /// The server does not speak RTSP 2.0 (505, or a 1.0 response): the client switched
+    /// to 1.0 and resent the request if it was refused.
+    VersionFallback,
+    /// The server answered 461 Unsupported Transport and the `SETUP` was sent again with
+    /// the other transport.
+    TransportFallback,
     /// The server changed the session id; see [`SessionIdPolicy`](super::SessionIdPolicy).
     SessionIdChanged,
     /// A `SETUP` reply had no (usable) `Transport` header: the requested transport is

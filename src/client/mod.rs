@@ -80,7 +80,7 @@ use crate::header::{
 };
 use crate::message::{
     encode_frame, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,
-    StatusCode,
+    StatusCode, Version,
 };
 use crate::rtcp::{write_report, Compound, ReportConfig, RtcpPacket, ValidationMode};
 use crate::rtp::{ReceiverStats, ReorderBuffer, ReorderEvent, RtpPacket};
@@ -103,6 +103,20 @@ pub enum SetupTransport {
     /// `client_port + 1` (RTCP), and feeds what they receive to
     /// [`ClientSession::handle_datagram`].
     Udp {
+        /// The caller's RTP port.
+        client_port: u16,
+    },
+    /// TCP, and UDP at `client_port` if the server answers `461 Unsupported Transport`
+    /// (the retry is automatic and keeps the request id).
+    ///
+    /// **Background:** servers that only stream over UDP, such as VLC's `--sout #rtp`,
+    /// answer 461 to a TCP `SETUP` (QUIRKS.md 17, retina issue 103).
+    TcpThenUdp {
+        /// The caller's RTP port, bound in advance.
+        client_port: u16,
+    },
+    /// UDP at `client_port`, and TCP if the server answers 461.
+    UdpThenTcp {
         /// The caller's RTP port.
         client_port: u16,
     },
@@ -166,7 +180,10 @@ enum Purpose {
     Options,
     Describe,
     Announce,
-    Setup { track: usize },
+    Setup {
+        track: usize,
+        fallback: Option<SetupTransport>,
+    },
     Play,
     Record,
     Pause,
@@ -405,12 +422,54 @@ impl ClientSession {
         track: TrackId,
         transport: SetupTransport,
     ) -> Result<RequestId, ClientError> {
+        let (first, fallback) = match transport {
+            SetupTransport::TcpThenUdp { client_port } => (
+                SetupTransport::Tcp,
+                Some(SetupTransport::Udp { client_port }),
+            ),
+            SetupTransport::UdpThenTcp { client_port } => (
+                SetupTransport::Udp { client_port },
+                Some(SetupTransport::Tcp),
+            ),
+            t => (t, None),
+        };
+        let (headers, uri) = self.setup_headers(track, first)?;
+        self.request(
+            now,
+            Method::SETUP,
+            uri,
+            headers,
+            Bytes::new(),
+            Purpose::Setup {
+                track: track.0,
+                fallback,
+            },
+        )
+    }
+
+    /// The `Transport` (and, for 2.0, `Accept-Ranges`) of a `SETUP` of `track`, and its
+    /// URI; records the requested transport on the track.
+    fn setup_headers(
+        &mut self,
+        track: TrackId,
+        transport: SetupTransport,
+    ) -> Result<(Headers, String), ClientError> {
+        let publishing = self.publishing;
+        let v2 = self.config.version == Version::V2_0;
         let t = self
             .tracks
             .get_mut(track.0)
             .ok_or(ClientError::NoSuchTrack(track.0))?;
         let (mut spec, requested) = match transport {
-            SetupTransport::Tcp => {
+            SetupTransport::Udp { client_port } | SetupTransport::UdpThenTcp { client_port } => (
+                TransportSpec::udp_unicast(PortRange::pair(client_port)),
+                TrackTransport::Udp {
+                    client_rtp: client_port,
+                    server_rtp: None,
+                    server_rtcp: None,
+                },
+            ),
+            SetupTransport::Tcp | SetupTransport::TcpThenUdp { .. } => {
                 let base = u8::try_from(track.0.saturating_mul(2))
                     .unwrap_or(254)
                     .min(254);
@@ -422,14 +481,6 @@ impl ClientSession {
                     },
                 )
             }
-            SetupTransport::Udp { client_port } => (
-                TransportSpec::udp_unicast(PortRange::pair(client_port)),
-                TrackTransport::Udp {
-                    client_rtp: client_port,
-                    server_rtp: None,
-                    server_rtcp: None,
-                },
-            ),
         };
         // `mode=play` is the default and breaks some servers (QUIRKS.md 10): only
         // `record` is ever written, unquoted and lower-case as ffmpeg writes it, because
@@ -437,7 +488,7 @@ impl ClientSession {
         // quoted `mode="RECORD"`.
         spec.mode.clear();
         let mut value = Transport(vec![spec]).to_value_string();
-        if self.publishing {
+        if publishing {
             value.push_str(";mode=record");
         }
         t.requested = Some(requested);
@@ -446,14 +497,11 @@ impl ClientSession {
         if let Ok(v) = HeaderValue::from_string(value) {
             h.insert(HeaderName::TRANSPORT, v);
         }
-        self.request(
-            now,
-            Method::SETUP,
-            uri,
-            h,
-            Bytes::new(),
-            Purpose::Setup { track: track.0 },
-        )
+        if v2 {
+            // RFC 7826 §18.5: a 2.0 client says which range formats it understands.
+            h.insert(HeaderName::ACCEPT_RANGES, HeaderValue::from_static("npt"));
+        }
+        Ok((h, uri))
     }
 
     /// Queues `PLAY` of the whole presentation.
@@ -711,8 +759,15 @@ impl ClientSession {
             self.keepalive_at = None;
             self.send_keepalive(now);
         }
-        // RTCP reports and reorder waits.
+        // RTCP reports, media timeouts and reorder waits.
         for ti in 0..self.tracks.len() {
+            if let Some(t) = self.tracks.get_mut(ti) {
+                if t.media_deadline.is_some_and(|d| d <= now) {
+                    t.media_deadline = None;
+                    self.events
+                        .push(ClientEvent::NoMedia { track: TrackId(ti) });
+                }
+            }
             if self
                 .tracks
                 .get(ti)
@@ -755,6 +810,7 @@ impl ClientSession {
         let tracks = self.tracks.iter().flat_map(|t| {
             t.rtcp_at
                 .into_iter()
+                .chain(t.media_deadline)
                 .chain(t.reorder.as_ref().and_then(ReorderBuffer::poll_timeout))
         });
         requests.chain(self.keepalive_at).chain(tracks).min()
@@ -931,6 +987,7 @@ impl ClientSession {
         }
         for t in &mut self.tracks {
             t.rtcp_at = None;
+            t.media_deadline = None;
             if let Some(d) = t.depacketizer.as_mut() {
                 d.flush();
             }
@@ -979,6 +1036,58 @@ impl ClientSession {
                 }
             }
         }
+        if self.config.version == Version::V2_0 && resp.version == Version::V1_0 {
+            // RFC 7826 §4.1 / Appendix C: a 1.0-only server; speak 1.0 from now on, and
+            // ask again when it refused the version outright.
+            self.config.version = Version::V1_0;
+            self.events.diag(None, DiagnosticKind::VersionFallback);
+            if resp.status == StatusCode::RTSP_VERSION_NOT_SUPPORTED {
+                self.transmit_request(now, p);
+                return;
+            }
+        } else if self.config.version == Version::V2_0
+            && resp.status == StatusCode::RTSP_VERSION_NOT_SUPPORTED
+        {
+            self.config.version = Version::V1_0;
+            self.events.diag(None, DiagnosticKind::VersionFallback);
+            self.transmit_request(now, p);
+            return;
+        }
+        if let Purpose::Setup {
+            track,
+            fallback: Some(next),
+        } = p.purpose
+        {
+            if resp.status == StatusCode::UNSUPPORTED_TRANSPORT {
+                if let Ok((headers, uri)) = self.setup_headers(TrackId(track), next) {
+                    self.events
+                        .diag(Some(track), DiagnosticKind::TransportFallback);
+                    p.headers = headers;
+                    p.uri = uri;
+                    p.purpose = Purpose::Setup {
+                        track,
+                        fallback: None,
+                    };
+                    self.transmit_request(now, p);
+                    return;
+                }
+            }
+        }
+        if resp.status.is_redirection() && p.purpose != Purpose::KeepAlive {
+            if let Some(location) = resp.headers.get_str("Location").map(str::to_owned) {
+                // RFC 2326 §11.3 / RFC 7826 §13.5: the resource moved; the caller
+                // reconnects there with a new session (a `ClientSession` is one
+                // connection). Redirect loops (QUIRKS.md 22) are the caller's to bound.
+                self.events.push(ClientEvent::Response {
+                    id: p.id,
+                    method: p.method,
+                    response: Box::new(resp),
+                });
+                self.events.push(ClientEvent::Redirected { location });
+                self.close(None);
+                return;
+            }
+        }
         let ok = resp.status.is_success();
         match p.purpose {
             Purpose::KeepAlive => {
@@ -1018,7 +1127,7 @@ impl ClientSession {
                     kind: DiagnosticKind::BadDescription { error: e },
                 })),
             },
-            Purpose::Setup { track } if ok => {
+            Purpose::Setup { track, .. } if ok => {
                 if let Err(e) = self.handle_setup(now, track, &resp) {
                     self.events.push(ClientEvent::Response {
                         id: p.id,
@@ -1033,6 +1142,15 @@ impl ClientSession {
                 self.state = State::Playing;
                 self.handle_rtp_info(&resp);
                 self.start_rtcp(now);
+                if let Some(wait) = self.config.media_timeout {
+                    for t in &mut self.tracks {
+                        if matches!(t.info.transport, Some(TrackTransport::Udp { .. }))
+                            && t.packets == 0
+                        {
+                            t.media_deadline = Some(now + wait);
+                        }
+                    }
+                }
             }
             Purpose::Record if ok => {
                 self.state = State::Recording;
@@ -1313,10 +1431,18 @@ impl ClientSession {
             destination: Destination::Control,
             data: out.freeze(),
         });
+        let location = (req.method == Method::REDIRECT)
+            .then(|| req.headers.get_str("Location").map(str::to_owned))
+            .flatten();
         self.events.push(ClientEvent::ServerRequest {
             request: Box::new(req),
             answered: status,
         });
+        if let Some(location) = location {
+            // RFC 7826 §13.10: the session here ends (at the Terminate-Reason time);
+            // the caller tears down and reconnects to `location`.
+            self.events.push(ClientEvent::Redirected { location });
+        }
     }
 
     fn handle_interleaved(
@@ -1381,6 +1507,7 @@ impl ClientSession {
         };
         let (ssrc, seq) = (pkt.ssrc(), pkt.sequence_number());
         track.packets += 1;
+        track.media_deadline = None;
         track.bytes += data.len() as u64;
         let clock = track.info.clock_rate();
         match track.stats.as_mut() {

@@ -66,6 +66,8 @@ pub(crate) struct Track {
     pub rtp_info_time: Option<u32>,
     pub reorder: Option<ReorderBuffer<Bytes>>,
     pub rtcp_at: Option<Instant>,
+    /// When a UDP track that got nothing since PLAY reports [`ClientEvent::NoMedia`](super::ClientEvent::NoMedia).
+    pub media_deadline: Option<Instant>,
     pub interval: RtcpInterval,
     pub packets: u64,
     pub bytes: u64,
@@ -115,6 +117,7 @@ impl Track {
             rtp_info_time: None,
             reorder: None,
             rtcp_at: None,
+            media_deadline: None,
             interval,
             packets: 0,
             bytes: 0,

@@ -11,6 +11,7 @@ Binds 127.0.0.1 on a free port (service "0") and prints `PORT <n>` once listenin
     /aac     AAC mpeg4-generic (avenc_aac)         /pcmu   G.711 mu-law, PT 0
     /mjpeg   JPEG, PT 26                           /av     H.264 + AAC in one session
     /secure  H.264, Digest authentication only (user/password from the arguments)
+    /udponly H.264 over UDP only: a TCP SETUP gets 461 Unsupported Transport
 
 Unicast UDP server ports are ephemeral (no address pool), so several servers can run in
 parallel. Exits after --duration seconds (default 60), on SIGTERM/SIGINT, or as soon as
@@ -51,7 +52,7 @@ def aac(pay):
 
 
 def launches():
-    out = {"h264": h264("pay0"), "secure": h264("pay0"),
+    out = {"h264": h264("pay0"), "secure": h264("pay0"), "udponly": h264("pay0"),
            "pcmu": f"{AUDIO} ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay name=pay0 pt=0",
            "mjpeg": ("videotestsrc is-live=true pattern=ball ! "
                      "video/x-raw,format=I420,width=320,height=240,framerate=10/1 ! "
@@ -99,7 +100,10 @@ def main():
         f = GstRtspServer.RTSPMediaFactory()
         f.set_launch(launch)
         f.set_shared(False)
-        f.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
+        if name == "udponly":
+            f.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
+        else:
+            f.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
         if name == "secure":
             role(f, "user", True)
             # Anonymous may see the mount but not build it: 401, not 404.
