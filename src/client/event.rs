@@ -133,7 +133,9 @@ pub enum ClientEvent {
         /// With which transport.
         transport: TrackTransport,
     },
-    /// A request got no response in time and was abandoned.
+    /// A request got no response in time, or the session closed before it came; the
+    /// request is abandoned. Every request id gets exactly one `Response` or
+    /// `RequestTimedOut`.
     RequestTimedOut {
         /// The request's handle.
         id: RequestId,

@@ -745,6 +745,11 @@ impl ClientSession {
                     .events
                     .diag(None, DiagnosticKind::KeepAliveFailed { status: None }),
                 Purpose::Teardown => {
+                    // The session is given up either way.
+                    self.events.push(ClientEvent::RequestTimedOut {
+                        id: p.id,
+                        method: p.method,
+                    });
                     self.close(None);
                     return;
                 }
@@ -978,7 +983,7 @@ impl ClientSession {
         self.state = State::Closed;
         self.keepalive_at = None;
         for p in self.in_flight.drain(..) {
-            if !matches!(p.purpose, Purpose::KeepAlive | Purpose::Teardown) {
+            if p.purpose != Purpose::KeepAlive {
                 self.events.push(ClientEvent::RequestTimedOut {
                     id: p.id,
                     method: p.method,
