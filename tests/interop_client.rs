@@ -25,7 +25,7 @@ impl Drop for Guard {
 }
 
 /// `cargo test` builds the examples next to the test binaries' folder.
-fn client_bin() -> PathBuf {
+fn example_bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let bin = exe
         .parent()
@@ -33,9 +33,13 @@ fn client_bin() -> PathBuf {
         .parent()
         .unwrap()
         .join("examples")
-        .join(format!("client{}", std::env::consts::EXE_SUFFIX));
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(bin.exists(), "{bin:?} missing: run through `cargo test`");
     bin
+}
+
+fn client_bin() -> PathBuf {
+    example_bin("client")
 }
 
 /// Runs `cmd` to completion, killing it after `limit`.
@@ -477,4 +481,29 @@ fn publish_to_ffmpeg_tcp() {
 #[test]
 fn publish_to_ffmpeg_udp() {
     publish("publish_to_ffmpeg_udp", "udp");
+}
+
+/// The tokio example drives the same core: both tracks of /av play over TCP.
+#[test]
+fn gst_tokio_client_av() {
+    let Some(server) = gst_server("gst_tokio_client_av") else {
+        return;
+    };
+    let url = format!("rtsp://127.0.0.1:{}/av", server.port);
+    let out = run_bounded(
+        Command::new(example_bin("tokio_client")).args(["--duration", "1.5", &url]),
+        Duration::from_secs(30),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("closed after TEARDOWN"), "{stdout}");
+    let frames = frames_in_last_stats(&stdout);
+    assert!(
+        frames.len() == 2 && frames.iter().all(|&n| n > 0),
+        "{stdout}"
+    );
 }
