@@ -485,7 +485,9 @@ fn rtp_info_with_wrong_url_for_one_stream() {
     h.answer(&data("cameras/gw_main_setup_video.txt"));
     h.client.play(h.now, PlayOptions::default()).unwrap();
     h.pump();
-    h.answer(&data("cameras/gw_main_play.txt"));
+    // The recorded reply with its range moved to start at 5 s.
+    let play = String::from_utf8(data("cameras/gw_main_play.txt")).unwrap();
+    h.answer(play.replace("npt=0.000-", "npt=5.000-").as_bytes());
     h.take_events();
     // One RTP packet 90,000 ticks (1 s) after rtptime=1621990950.
     let ts: u32 = 1_621_990_950 + 90_000;
@@ -504,6 +506,8 @@ fn rtp_info_with_wrong_url_for_one_stream() {
         })
         .unwrap();
     assert!((t.elapsed_secs() - 1.0).abs() < 1e-9);
+    let pos = t.position().unwrap().as_secs_f64();
+    assert!((pos - 6.0).abs() < 1e-6, "{pos}");
 }
 
 /// QUIRKS.md 13 and 14: RTP before the PLAY response is delivered; data on a channel no
@@ -838,4 +842,57 @@ fn udp_without_media_is_reported() {
         .filter(|e| matches!(e, ClientEvent::NoMedia { track } if track.0 == 0))
         .collect();
     assert_eq!(no_media.len(), 1);
+}
+
+/// QUIRKS.md 16: the camera drops the connection after an authenticated DESCRIBE; the
+/// resumed session on a new connection sets up at once, with credentials.
+#[test]
+fn resume_after_connection_dropped_after_describe() {
+    let mut h = Harness::new("rtsp://user:pass@192.168.5.206/h264Preview_01_main");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Digest realm=\"cam\", nonce=\"n1\"\r\n\r\n");
+    h.answer(&data("cameras/reolink_describe.txt"));
+    h.client.handle_close(h.now);
+    h.pump();
+    assert!(matches!(
+        h.events.last(),
+        Some(ClientEvent::Closed {
+            error: Some(ClientError::ConnectionClosed)
+        })
+    ));
+    let last_cseq = h.last_cseq();
+    let mut next = Harness {
+        client: h.client.resume(ClientConfig::seeded(8)),
+        now: h.now,
+        sent: Vec::new(),
+        datagrams: Vec::new(),
+        interleaved: Vec::new(),
+        answers: Vec::new(),
+        events: Vec::new(),
+        decoder: Decoder::new(),
+    };
+    next.pump();
+    assert!(matches!(
+        next.events[0],
+        ClientEvent::Described { tracks: 2 }
+    ));
+    assert_eq!(next.client.state(), State::Described);
+    next.client
+        .setup(next.now, TrackId(0), SetupTransport::Tcp)
+        .unwrap();
+    next.pump();
+    let setup = &next.sent[0];
+    assert_eq!(
+        setup.uri(),
+        "rtsp://192.168.5.206/h264Preview_01_main/trackID=1"
+    );
+    assert!(setup.cseq().unwrap().unwrap().0 > last_cseq);
+    let auth = setup.headers.get_str("Authorization").unwrap();
+    assert!(
+        auth.starts_with("Digest ") && auth.contains("nonce=\"n1\""),
+        "{auth}"
+    );
+    next.answer(&data("cameras/reolink_setup.txt"));
+    assert_eq!(next.client.session_id(), Some("F8F8E425"));
 }

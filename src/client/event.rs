@@ -91,12 +91,23 @@ pub struct MediaTime {
     pub clock_rate: u32,
     /// Wall-clock time from the latest RTCP sender report, if one arrived.
     pub wall_clock: Option<NtpTimestamp>,
+    /// The normal play time where the play range starts (the `npt` start of the `PLAY`
+    /// response's `Range`), when the server gave one.
+    pub range_start: Option<Duration>,
 }
 
 impl MediaTime {
     /// Seconds since the start of the play range (negative before it).
     pub fn elapsed_secs(&self) -> f64 {
         (self.extended - self.start) as f64 / f64::from(self.clock_rate.max(1))
+    }
+
+    /// The position in the presentation (normal play time, [RFC 7826 §4.4.2](https://www.rfc-editor.org/rfc/rfc7826#section-4.4.2)):
+    /// the range's start plus [`elapsed_secs`](Self::elapsed_secs); `None` without an
+    /// `npt` range or before its start.
+    pub fn position(&self) -> Option<Duration> {
+        let s = self.range_start?.as_secs_f64() + self.elapsed_secs();
+        (s >= 0.0 && s.is_finite()).then(|| Duration::from_secs_f64(s))
     }
 
     /// Time since the start of the play range, `None` before it.

@@ -75,8 +75,8 @@ pub use track::{TrackInfo, TrackStats};
 use crate::auth::{ClientAuthenticator, UserCredentials};
 use crate::codec;
 use crate::header::{
-    CSeq, ChannelRange, ContentType, PortRange, Public, Range, RtpInfo, Scale, Session, Speed,
-    Transport, TransportSpec, TypedHeader, WwwAuthenticate,
+    CSeq, ChannelRange, ContentType, NptTime, PortRange, Public, Range, RangeSpec, RtpInfo, Scale,
+    Session, Speed, TimeRange, Transport, TransportSpec, TypedHeader, WwwAuthenticate,
 };
 use crate::message::{
     encode_frame, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,
@@ -322,6 +322,55 @@ impl ClientSession {
             publishing: false,
             reported_channels: [0; 4],
         })
+    }
+
+    /// A session for a new connection to the same server that keeps what this one
+    /// learned: the description (tracks and control URLs), the accepted authentication
+    /// challenge and the server's `Public` list. The new session starts in
+    /// [`State::Described`] (with a [`ClientEvent::Described`] to poll), so the caller can
+    /// `SETUP` at once; `CSeq` numbering continues.
+    ///
+    /// **Background:** VStarcam cameras drop the connection right after an authenticated
+    /// `DESCRIBE` (QUIRKS.md 16, retina issue 45), so the `SETUP` has to go on a new
+    /// connection without describing again. Hikvision cameras want the opposite (a
+    /// `DESCRIBE` before `SETUP` on a reconnect, QUIRKS.md 18): call
+    /// [`describe`](Self::describe) on the resumed session, which replaces the tracks.
+    pub fn resume(&self, mut config: ClientConfig) -> ClientSession {
+        config.credentials = None;
+        let decoder = Decoder::with_limits(config.limits.message);
+        let events = Events {
+            queue: VecDeque::new(),
+            max: config.limits.max_events,
+            dropped: 0,
+        };
+        let ssrc = Ssrc(config.rng.next_u32());
+        let mut next = ClientSession {
+            session_timeout: config.default_session_timeout,
+            config,
+            url: self.url.clone(),
+            decoder,
+            state: State::Init,
+            next_cseq: self.next_cseq,
+            next_id: self.next_id,
+            in_flight: VecDeque::new(),
+            timed_out: VecDeque::new(),
+            auth: self.auth.clone(),
+            session: None,
+            public: self.public.clone(),
+            presentation: None,
+            tracks: Vec::new(),
+            transmits: VecDeque::new(),
+            events,
+            keepalive_at: None,
+            ssrc,
+            publishing: false,
+            reported_channels: [0; 4],
+        };
+        if let Some(p) = &self.presentation {
+            next.publishing = self.publishing;
+            next.set_presentation(p.clone());
+        }
+        next
     }
 
     // ----- accessors -----
@@ -1145,6 +1194,19 @@ impl ClientSession {
             }
             Purpose::Play if ok => {
                 self.state = State::Playing;
+                let range_start = match resp.headers.typed::<Range>() {
+                    Some(Ok(r)) => match r.first() {
+                        Some(RangeSpec::Npt(TimeRange {
+                            start: Some(NptTime::Time(t)),
+                            ..
+                        })) => Some(*t),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                for t in &mut self.tracks {
+                    t.range_start = range_start;
+                }
                 self.handle_rtp_info(&resp);
                 self.start_rtcp(now);
                 if let Some(wait) = self.config.media_timeout {

@@ -64,6 +64,8 @@ pub(crate) struct Track {
     pub start: Option<i64>,
     /// RTP-Info `rtptime` not yet applied (it is relative to the first packet's unwrap).
     pub rtp_info_time: Option<u32>,
+    /// The `npt` start of the play range.
+    pub range_start: Option<std::time::Duration>,
     pub reorder: Option<ReorderBuffer<Bytes>>,
     pub rtcp_at: Option<Instant>,
     /// When a UDP track that got nothing since PLAY reports [`ClientEvent::NoMedia`](super::ClientEvent::NoMedia).
@@ -115,6 +117,7 @@ impl Track {
             unwrap: TimestampUnwrapper::new(),
             start: None,
             rtp_info_time: None,
+            range_start: None,
             reorder: None,
             rtcp_at: None,
             media_deadline: None,
@@ -141,6 +144,7 @@ impl Track {
             start,
             clock_rate: self.info.clock_rate(),
             wall_clock: self.clock.wall_clock(rtp),
+            range_start: self.range_start,
         }
     }
 
@@ -156,6 +160,7 @@ impl Track {
             start: self.start.unwrap_or(extended),
             clock_rate: self.info.clock_rate(),
             wall_clock: self.clock.wall_clock(rtp),
+            range_start: self.range_start,
         }
     }
 
