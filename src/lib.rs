@@ -34,6 +34,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Playing a stream
+//!
+//! [`client::ClientSession`] is the RTSP client state machine: feed it the connection's
+//! bytes, datagrams and timeouts; call intents (`describe`, `setup`, `play`, ...); poll
+//! transmits, events (responses, packets, frames, diagnostics) and the next timeout. The
+//! [`client`] module shows the run loop; `examples/client.rs` (blocking `std::net`) and
+//! `examples/tokio_client.rs` drive it for real.
+//!
 //! [RFC 2326]: https://www.rfc-editor.org/rfc/rfc2326
 //! [RFC 7826]: https://www.rfc-editor.org/rfc/rfc7826
 
@@ -42,6 +50,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod client;
 #[warn(clippy::indexing_slicing)]
 pub mod codec;
 #[warn(clippy::indexing_slicing)]
@@ -60,6 +69,8 @@ mod ssrc;
 pub mod time;
 
 pub use ssrc::Ssrc;
+
+pub use client::{ClientConfig, ClientEvent, ClientSession};
 
 pub use message::{
     Data, Decoder, HeaderName, HeaderValue, Headers, Message, Method, Request, Response,
