@@ -163,6 +163,53 @@ fn start_server(example: Example, credentials: Option<(&str, &str)>) -> Running 
     }
 }
 
+/// GStreamer elements the tests use: RTSP source, depayloaders and decoders of every
+/// stream the examples serve (H.264, PCMU, and the publisher's AAC).
+const GST_ELEMENTS: &[&str] = &[
+    "rtspsrc",
+    "decodebin",
+    "rtph264depay",
+    "avdec_h264",
+    "rtppcmudepay",
+    "mulawdec",
+    "rtpmp4gdepay",
+    "avdec_aac",
+];
+
+/// Like [`peers::require`] for gst-launch-1.0 (and `others`), also checking that the
+/// plugins providing [`GST_ELEMENTS`] are installed (gstreamer1.0-plugins-base, -good,
+/// -libav): a missing plugin skips loudly, or fails with `RTSP_PROTO_REQUIRE_PEERS=1`.
+fn require_gstreamer(test: &str, others: &[&str]) -> bool {
+    let mut programs = vec!["gst-launch-1.0", "gst-inspect-1.0"];
+    programs.extend_from_slice(others);
+    if !peers::require(test, &programs) {
+        return false;
+    }
+    let missing: Vec<&str> = GST_ELEMENTS
+        .iter()
+        .copied()
+        .filter(|e| {
+            !Command::new("gst-inspect-1.0")
+                .args(["--exists", e])
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let msg = format!(
+        "{test}: GStreamer elements not installed: {} (gstreamer1.0-plugins-base, \
+         gstreamer1.0-plugins-good, gstreamer1.0-libav)",
+        missing.join(", ")
+    );
+    if std::env::var("RTSP_PROTO_REQUIRE_PEERS").is_ok_and(|v| v == "1") {
+        panic!("RTSP_PROTO_REQUIRE_PEERS=1 but {msg}");
+    }
+    eprintln!("\n!!!!!!!! SKIPPED {msg} !!!!!!!!\n");
+    false
+}
+
 /// One stream of a file as ffprobe decodes it.
 #[derive(Debug)]
 struct ProbedStream {
@@ -364,7 +411,7 @@ fn ffmpeg_records_test(example: Example, test: &str, transport: &str) {
 /// GStreamer plays `/test` and decodes video and audio; returns how many requests came
 /// as RTSP 2.0.
 fn gst_plays_test(example: Example, test: &str, extra: &[&str]) -> Option<usize> {
-    if !peers::require(test, &["gst-launch-1.0"]) {
+    if !require_gstreamer(test, &[]) {
         return None;
     }
     let server = start_server(example, None);
@@ -434,7 +481,7 @@ fn ffmpeg_publish_for(dir: &Path, name: &str, url: &str, transport: &str, second
 
 /// ffmpeg publishes to `/cam` while ffmpeg (TCP and UDP) and GStreamer (UDP) play it.
 fn publish_and_play(example: Example, test: &str, publish_transport: &str) {
-    if !peers::require(test, &["ffmpeg", "ffprobe", "gst-launch-1.0"]) {
+    if !require_gstreamer(test, &["ffmpeg", "ffprobe"]) {
         return;
     }
     let server = start_server(example, None);
@@ -487,7 +534,7 @@ fn digest_auth_ffmpeg(example: Example, test: &str) {
 
 /// GStreamer gets in with `user-id`/`user-pw`, and fails with "Unauthorized" without.
 fn digest_auth_gstreamer(example: Example, test: &str) {
-    if !peers::require(test, &["gst-launch-1.0"]) {
+    if !require_gstreamer(test, &[]) {
         return;
     }
     let server = start_server(example, Some(("alice", "s3cret")));
