@@ -790,6 +790,16 @@ fn gstreamer_plays_test_with_rtsp_2_0() {
 }
 
 #[test]
+fn gstreamer_plays_test_over_udp_with_rtsp_2_0() {
+    let v2 = gst_plays_test(
+        Example::Threads,
+        "gstreamer_plays_test_over_udp_with_rtsp_2_0",
+        &["protocols=udp", "default-rtsp-version=2-0"],
+    );
+    assert!(v2.is_none_or(|n| n >= 4));
+}
+
+#[test]
 fn ffmpeg_publishes_over_tcp_and_players_receive_the_relay() {
     publish_and_play(Example::Threads, "ffmpeg_publishes_over_tcp", "tcp");
 }
