@@ -732,6 +732,48 @@ fn abandoned_announce_frees_the_path(example: Example) {
     assert_eq!(second.announce(&url, sdp).status.as_u16(), 200);
 }
 
+/// A raw publisher announces, sets up and records; players get its description with the
+/// server's track controls and without the publisher's connection addresses.
+fn relayed_description(example: Example) {
+    let server = start_server(example, None);
+    let url = server.url("/cam");
+    let sdp = "v=0\r\no=- 0 0 IN IP4 192.0.2.7\r\ns=cam\r\nc=IN IP4 192.0.2.7\r\nt=0 0\r\n\
+               m=video 0 RTP/AVP 96\r\nc=IN IP4 239.1.2.3/16\r\na=rtpmap:96 H264/90000\r\n\
+               a=fmtp:96 packetization-mode=1\r\na=control:streamid=0\r\n";
+    let mut publisher = RawClient::connect(server.addr());
+    assert_eq!(publisher.announce(&url, sdp).status.as_u16(), 200);
+    let setup = publisher.request(
+        "SETUP",
+        &format!("{url}/streamid=0"),
+        "Transport: RTP/AVP/TCP;unicast;interleaved=0-1;mode=record\r\n",
+    );
+    assert_eq!(setup.status.as_u16(), 200);
+    let session = setup.headers.get_str("Session").unwrap();
+    let session = session.split(';').next().unwrap().to_owned();
+    let record = publisher.request("RECORD", &url, &format!("Session: {session}\r\n"));
+    assert_eq!(record.status.as_u16(), 200);
+    assert!(server.status().wait_for_publisher("/cam", PEER_DEADLINE));
+
+    let mut player = RawClient::connect(server.addr());
+    let describe = player.request("DESCRIBE", &url, "");
+    assert_eq!(describe.status.as_u16(), 200);
+    let body = std::str::from_utf8(&describe.body).unwrap();
+    assert!(body.contains("a=control:streamid=0\r\n"), "{body}");
+    assert!(body.contains("a=rtpmap:96 H264/90000\r\n"), "{body}");
+    assert!(
+        !body.contains("192.0.2.7") && !body.contains("239.1.2.3"),
+        "{body}"
+    );
+    // A second publisher cannot record to it.
+    let mut other = RawClient::connect(server.addr());
+    let setup = other.request(
+        "SETUP",
+        &format!("{url}/streamid=0"),
+        "Transport: RTP/AVP/TCP;unicast;interleaved=0-1;mode=record\r\n",
+    );
+    assert_eq!(setup.status.as_u16(), 403);
+}
+
 // ---- examples/server (threads) ----
 
 #[test]
@@ -885,4 +927,9 @@ fn command_line_options() {
     ] {
         assert!(parse(bad).is_err(), "{bad:?}");
     }
+}
+
+#[test]
+fn players_get_the_publishers_description_with_the_servers_addresses() {
+    relayed_description(Example::Threads);
 }
