@@ -560,8 +560,11 @@ impl Service {
             };
             let control = relative_control(media.control_attr.as_deref(), i);
             tracks.push(TrackConfig::new(control.clone(), pt.0, clock));
-            builder =
-                builder.stream(Stream::from_media(media).control(StreamControl::Given(control)));
+            let mut stream = Stream::from_media(media).control(StreamControl::Given(control));
+            // The publisher's `c=` names the publisher (or a group it chose); players get the
+            // media from this server, as SETUP negotiates.
+            stream.connection = None;
+            builder = builder.stream(stream);
         }
         let Ok(sdp) = builder.build() else {
             return self.server.reject(now, req.id, StatusCode::BAD_REQUEST);
