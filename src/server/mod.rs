@@ -586,6 +586,9 @@ impl Server {
         let Some(c) = self.conns.remove(conn.0) else {
             return;
         };
+        if c.notified {
+            self.writable.retain(|w| *w != conn);
+        }
         let timers = &mut self.timers;
         self.pending.retain(|id, p| {
             if p.conn == conn {
