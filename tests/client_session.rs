@@ -896,3 +896,34 @@ fn resume_after_connection_dropped_after_describe() {
     next.answer(&data("cameras/reolink_setup.txt"));
     assert_eq!(next.client.session_id(), Some("F8F8E425"));
 }
+
+/// QUIRKS.md 52: a track that stays silent (ONVIF metadata) while another delivers is not
+/// reported as a transport failure.
+#[test]
+fn one_silent_udp_track_beside_a_working_one_is_fine() {
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    for (i, port) in [(0, 18714), (1, 18716)] {
+        h.client
+            .setup(h.now, TrackId(i), SetupTransport::Udp { client_port: port })
+            .unwrap();
+        h.pump();
+        h.answer(&data("cameras/h264dvr_setup_video.txt"));
+    }
+    h.client.play(h.now, PlayOptions::default()).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: 231970\r\n\r\n");
+    let from = "127.0.0.1:40004".parse().unwrap();
+    let pkt = Bytes::from_static(&[0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x09, 0xf0]);
+    h.client
+        .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, from, pkt);
+    for _ in 0..8 {
+        h.advance(Duration::from_secs(1));
+    }
+    assert!(!h
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::NoMedia { .. })));
+}

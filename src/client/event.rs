@@ -205,8 +205,10 @@ pub enum ClientEvent {
         location: String,
     },
     /// A UDP track received no RTP within [`ClientConfig::media_timeout`](super::ClientConfig::media_timeout)
-    /// after `PLAY`: a firewall or NAT probably drops it. The usual answer is a new session
-    /// over TCP.
+    /// after `PLAY`, and no other track did either: a firewall or NAT probably drops the
+    /// datagrams. The usual answer is a new session over TCP. (One silent track beside
+    /// working ones is not reported: streams such as ONVIF metadata send nothing for
+    /// minutes, QUIRKS.md 52.)
     NoMedia {
         /// Which track.
         track: TrackId,

@@ -814,12 +814,17 @@ impl ClientSession {
             self.send_keepalive(now);
         }
         // RTCP reports, media timeouts and reorder waits.
+        // A track that is silent while another one delivers is not a transport problem
+        // (an ONVIF metadata stream can be silent for minutes, QUIRKS.md 52).
+        let any_media = self.tracks.iter().any(|t| t.packets > 0);
         for ti in 0..self.tracks.len() {
             if let Some(t) = self.tracks.get_mut(ti) {
                 if t.media_deadline.is_some_and(|d| d <= now) {
                     t.media_deadline = None;
-                    self.events
-                        .push(ClientEvent::NoMedia { track: TrackId(ti) });
+                    if !any_media {
+                        self.events
+                            .push(ClientEvent::NoMedia { track: TrackId(ti) });
+                    }
                 }
             }
             if self
