@@ -927,3 +927,58 @@ fn one_silent_udp_track_beside_a_working_one_is_fine() {
         .iter()
         .any(|e| matches!(e, ClientEvent::NoMedia { .. })));
 }
+
+/// QUIRKS.md 20/21: with `ForeignSsrcPolicy::DropIfAnnounced`, packets of another SSRC
+/// than Hikvision's announced `ssrc=4cacc3d1` (an old session's data) are dropped and
+/// reported once; by default they are accepted as an SSRC change.
+#[test]
+fn foreign_ssrc_policy() {
+    use rtsp_proto::client::ForeignSsrcPolicy;
+    for policy in [
+        ForeignSsrcPolicy::Accept,
+        ForeignSsrcPolicy::DropIfAnnounced,
+    ] {
+        let mut config = ClientConfig::seeded(5);
+        config.policies.foreign_ssrc = policy;
+        let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+        h.describe_and_setup(
+            &data("cameras/reolink_describe.txt"),
+            &data("cameras/hikvision_setup.txt"),
+        );
+        h.take_events();
+        let mut bytes = Vec::new();
+        for (seq, ssrc) in [
+            (1u8, 0x4cacc3d1u32),
+            (2, 0x11111111),
+            (3, 0x11111111),
+            (4, 0x4cacc3d1),
+        ] {
+            let mut p = vec![0x80, 96, 0, seq, 0, 0, 0, seq];
+            p.extend_from_slice(&ssrc.to_be_bytes());
+            p.extend_from_slice(&[0x09, 0xf0]);
+            bytes.extend_from_slice(&[b'$', 0, 0, p.len() as u8]);
+            bytes.extend_from_slice(&p);
+        }
+        h.feed(&bytes);
+        let rtp = h
+            .events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Rtp { .. }))
+            .count();
+        let foreign = h
+            .diagnostics()
+            .iter()
+            .filter(|d| matches!(d, DiagnosticKind::ForeignSsrc { .. }))
+            .count();
+        match policy {
+            ForeignSsrcPolicy::DropIfAnnounced => assert_eq!((rtp, foreign), (2, 1)),
+            _ => {
+                assert_eq!((rtp, foreign), (4, 0));
+                assert!(h
+                    .diagnostics()
+                    .iter()
+                    .any(|d| matches!(d, DiagnosticKind::SsrcChanged { .. })));
+            }
+        }
+    }
+}

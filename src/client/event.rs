@@ -282,6 +282,13 @@ pub enum DiagnosticKind {
         /// The new SSRC.
         new: Ssrc,
     },
+    /// RTP from an SSRC other than the announced one was dropped
+    /// ([`ForeignSsrcPolicy::DropIfAnnounced`](super::ForeignSsrcPolicy::DropIfAnnounced));
+    /// reported once per track and SSRC.
+    ForeignSsrc {
+        /// The packet's SSRC.
+        ssrc: Ssrc,
+    },
     /// A sender report carried an SSRC the track does not use.
     UnknownRtcpSsrc {
         /// The report's SSRC.

@@ -63,8 +63,8 @@ mod event;
 mod track;
 
 pub use config::{
-    CSeqPolicy, ClientConfig, KeepAlivePolicy, Limits, Policies, RtpInfoPolicy, SessionIdPolicy,
-    UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
+    CSeqPolicy, ClientConfig, ForeignSsrcPolicy, KeepAlivePolicy, Limits, Policies, RtpInfoPolicy,
+    SessionIdPolicy, UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
 };
 pub use event::{
     ClientError, ClientEvent, Destination, Diagnostic, DiagnosticKind, MediaTime, RequestId,
@@ -1371,6 +1371,7 @@ impl ClientSession {
         };
         if let Some(ssrc) = spec.as_ref().and_then(TransportSpec::first_ssrc) {
             track.info.ssrc = Some(ssrc);
+            track.info.announced_ssrc = Some(ssrc);
         }
         track.info.transport = Some(transport);
         if let TrackTransport::Udp { .. } = transport {
@@ -1566,6 +1567,7 @@ impl ClientSession {
     }
 
     fn handle_rtp(&mut self, now: Instant, ti: usize, data: Bytes) {
+        let foreign = self.config.policies.foreign_ssrc;
         let events = &mut self.events;
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
@@ -1583,6 +1585,15 @@ impl ClientSession {
             }
         };
         let (ssrc, seq) = (pkt.ssrc(), pkt.sequence_number());
+        if foreign == ForeignSsrcPolicy::DropIfAnnounced
+            && track.info.announced_ssrc.is_some_and(|a| a != ssrc)
+        {
+            if track.foreign_reported != Some(ssrc) {
+                track.foreign_reported = Some(ssrc);
+                events.diag(Some(ti), DiagnosticKind::ForeignSsrc { ssrc });
+            }
+            return;
+        }
         track.packets += 1;
         track.media_deadline = None;
         track.bytes += data.len() as u64;
@@ -1768,6 +1779,7 @@ impl ClientSession {
             };
             if let Some(ssrc) = entry.ssrc {
                 track.info.ssrc.get_or_insert(ssrc);
+                track.info.announced_ssrc = Some(ssrc);
             }
             if let Some(t) = entry.rtptime {
                 if track.unwrap.last().is_some() {
