@@ -2,7 +2,7 @@
 """Writes the `seed-*` inputs of the `client_bytes` fuzz target (fuzz/corpus/client_bytes/)
 from the camera exchanges in tests/data/cameras. The op encoding is documented in
 fuzz/checks_client.rs: 0-2 server bytes (len, bytes), 3 clock jump (u16 x 10 ms),
-4 datagram (selector, len, bytes), 5 intent (selector: low nibble % 10 = which, high
+4 datagram (selector, len, bytes), 5 intent (selector: low nibble % 11 = which, high
 nibble % 5 = track), 6 send_rtp (len, bytes), 7 connection closed.
 
     python3 fuzz/seeds_client.py

@@ -982,3 +982,54 @@ fn foreign_ssrc_policy() {
         }
     }
 }
+
+/// Multicast: the server's group, ports and TTL are reported; datagrams are accepted and
+/// receiver reports go to the group's RTCP port.
+#[test]
+fn multicast_setup() {
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Multicast)
+        .unwrap();
+    h.pump();
+    assert_eq!(
+        h.sent.last().unwrap().headers.get_str("Transport"),
+        Some("RTP/AVP;multicast")
+    );
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: m1\r\nTransport: RTP/AVP;multicast;destination=239.255.42.1;port=45000-45001;ttl=1\r\n\r\n");
+    let group: std::net::IpAddr = "239.255.42.1".parse().unwrap();
+    assert_eq!(
+        h.client.track(TrackId(0)).unwrap().transport,
+        Some(TrackTransport::Multicast {
+            group: Some(group),
+            rtp_port: Some(45000),
+            rtcp_port: Some(45001),
+            ttl: Some(1)
+        })
+    );
+    h.client.play(h.now, PlayOptions::default()).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: m1\r\n\r\n");
+    let from = "192.168.5.206:45000".parse().unwrap();
+    let pkt = Bytes::from_static(&[0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x09, 0xf0]);
+    h.client
+        .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, from, pkt);
+    h.pump();
+    assert!(h
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::Rtp { .. })));
+    for _ in 0..8 {
+        h.advance(Duration::from_secs(1));
+    }
+    assert!(h.datagrams.iter().any(|(d, data)| *d
+        == Destination::Multicast {
+            track: TrackId(0),
+            group,
+            port: 45001
+        }
+        && data[1] == 201));
+}

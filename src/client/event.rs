@@ -43,6 +43,16 @@ pub enum Destination {
         /// The server's port.
         port: u16,
     },
+    /// A UDP datagram from the caller's RTCP socket of a multicast `track` to the group
+    /// (receiver reports go to the group, [RFC 3550 §6](https://www.rfc-editor.org/rfc/rfc3550#section-6)).
+    Multicast {
+        /// The track.
+        track: TrackId,
+        /// The group.
+        group: std::net::IpAddr,
+        /// The group's RTCP port.
+        port: u16,
+    },
 }
 
 /// Bytes to send.
@@ -74,6 +84,17 @@ pub enum TrackTransport {
         server_rtp: Option<u16>,
         /// The server's RTCP port, if it said.
         server_rtcp: Option<u16>,
+    },
+    /// UDP multicast: join `group` and bind `rtp_port` and `rtcp_port`.
+    Multicast {
+        /// The group (the reply's `destination`), if it parsed as an IP address.
+        group: Option<std::net::IpAddr>,
+        /// The RTP port.
+        rtp_port: Option<u16>,
+        /// The RTCP port.
+        rtcp_port: Option<u16>,
+        /// The TTL.
+        ttl: Option<u8>,
     },
 }
 

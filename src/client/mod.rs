@@ -120,6 +120,11 @@ pub enum SetupTransport {
         /// The caller's RTP port.
         client_port: u16,
     },
+    /// UDP multicast ([RFC 2326 §12.39](https://www.rfc-editor.org/rfc/rfc2326#section-12.39)):
+    /// the server picks group, ports and TTL; the [`ClientEvent::TrackSetUp`] says which,
+    /// and the caller joins the group, binds the ports and feeds datagrams to
+    /// [`ClientSession::handle_datagram`].
+    Multicast,
 }
 
 /// Options of a `PLAY` ([RFC 2326 §10.5](https://www.rfc-editor.org/rfc/rfc2326#section-10.5)).
@@ -518,6 +523,19 @@ impl ClientSession {
                     server_rtcp: None,
                 },
             ),
+            SetupTransport::Multicast => {
+                let mut spec = TransportSpec::new(crate::header::TransportId::RTP_AVP);
+                spec.delivery = Some(crate::header::Delivery::Multicast);
+                (
+                    spec,
+                    TrackTransport::Multicast {
+                        group: None,
+                        rtp_port: None,
+                        rtcp_port: None,
+                        ttl: None,
+                    },
+                )
+            }
             SetupTransport::Tcp | SetupTransport::TcpThenUdp { .. } => {
                 let base = u8::try_from(track.0.saturating_mul(2))
                     .unwrap_or(254)
@@ -742,7 +760,7 @@ impl ClientSession {
         }
         let udp = matches!(
             self.tracks.get(track.0).and_then(|t| t.info.transport),
-            Some(TrackTransport::Udp { .. })
+            Some(TrackTransport::Udp { .. } | TrackTransport::Multicast { .. })
         );
         if !udp {
             self.events
@@ -1214,8 +1232,10 @@ impl ClientSession {
                 self.start_rtcp(now);
                 if let Some(wait) = self.config.media_timeout {
                     for t in &mut self.tracks {
-                        if matches!(t.info.transport, Some(TrackTransport::Udp { .. }))
-                            && t.packets == 0
+                        if matches!(
+                            t.info.transport,
+                            Some(TrackTransport::Udp { .. } | TrackTransport::Multicast { .. })
+                        ) && t.packets == 0
                         {
                             t.media_deadline = Some(now + wait);
                         }
@@ -1367,6 +1387,18 @@ impl ClientSession {
                     server_rtcp: server.map(|p| p.end.unwrap_or(p.rtp().wrapping_add(1))),
                 }
             }
+            (Some(TrackTransport::Multicast { .. }), s) => {
+                // RFC 2326 §12.39: the server picks the group, ports and TTL.
+                let ports = s.and_then(|s| s.port);
+                TrackTransport::Multicast {
+                    group: s
+                        .and_then(|s| s.destination.as_deref())
+                        .and_then(|d| d.trim_matches(['[', ']']).parse().ok()),
+                    rtp_port: ports.map(|p| p.rtp()),
+                    rtcp_port: ports.map(|p| p.end.unwrap_or(p.rtp().wrapping_add(1))),
+                    ttl: s.and_then(|s| s.ttl),
+                }
+            }
             (None, _) => return Ok(()),
         };
         if let Some(ssrc) = spec.as_ref().and_then(TransportSpec::first_ssrc) {
@@ -1374,7 +1406,7 @@ impl ClientSession {
             track.info.announced_ssrc = Some(ssrc);
         }
         track.info.transport = Some(transport);
-        if let TrackTransport::Udp { .. } = transport {
+        if let TrackTransport::Udp { .. } | TrackTransport::Multicast { .. } = transport {
             track.reorder = Some(ReorderBuffer::new(&self.config.limits.rtp));
         }
         if let Some(Ok(public)) = resp.headers.typed::<Public>() {
@@ -1833,6 +1865,18 @@ impl ClientSession {
                 destination: Destination::Udp {
                     track: TrackId(ti),
                     kind: StreamKind::Rtcp,
+                    port,
+                },
+                data: Bytes::copy_from_slice(data),
+            },
+            Some(TrackTransport::Multicast {
+                group: Some(group),
+                rtcp_port: Some(port),
+                ..
+            }) => Transmit {
+                destination: Destination::Multicast {
+                    track: TrackId(ti),
+                    group,
                     port,
                 },
                 data: Bytes::copy_from_slice(data),
