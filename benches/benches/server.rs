@@ -24,7 +24,10 @@ fn playing(n: usize, udp: bool, now: Instant) -> (Server, MountId, Vec<Connectio
     limits.max_connections = n + 1;
     limits.max_sessions = n + 1;
     config.limits = limits;
-    config.udp_ports = Some(UdpPorts { rtp: 8000, rtcp: 8001 });
+    config.udp_ports = Some(UdpPorts {
+        rtp: 8000,
+        rtcp: 8001,
+    });
     let mut server = Server::new(config);
     let packetizer = H264Packetizer::new(H264PacketizerConfig::default()).expect("packetizer");
     let mount = server
