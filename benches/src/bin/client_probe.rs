@@ -10,13 +10,16 @@
 //!
 //! `loop MODE N` sets a session up, then feeds N copies of the recording (continuous
 //! sequence numbers and timestamps) from memory, one recording-sized part at a time.
+//! `tcp ours|retina MODE N` runs N sessions of the benchmark's TCP path (64 copies each,
+//! from the mock server): the difference of two counts under callgrind gives one client's
+//! instructions per session, independent of the machine's load.
 
 #![allow(clippy::disallowed_methods)] // the probe owns the clock
 
 use bytes::BytesMut;
-use rtsp_proto::client::ClientConfig;
 use rtsp_proto_benches::client::{
-    feed_from_memory, media_loops, playing_session, FRAMES_PER_LOOP, PACKETS_PER_LOOP,
+    config, feed_from_memory, media_loops, ours_tcp, playing_session, retina_tcp, MockServer,
+    FRAMES_PER_LOOP, PACKETS_PER_LOOP,
 };
 use rtsp_proto_benches::BUNNY;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -51,13 +54,6 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn config(frames: bool) -> ClientConfig {
-    let mut c = ClientConfig::seeded(1);
-    c.emit_frames = frames;
-    c.emit_packets = !frames;
-    c
-}
-
 /// Sets up a session, then streams `loops` copies; returns (allocations, bytes allocated)
 /// of the streaming phase alone.
 fn run(frames: bool, loops: u32) -> (u64, u64) {
@@ -89,6 +85,31 @@ fn main() {
             let n: u32 = n.parse().expect("a loop count");
             run(frames, n);
         }
+        ["tcp", client, mode, n] => {
+            let frames = *mode == "frames";
+            let n: u32 = n.parse().expect("a session count");
+            let loops = 64;
+            let server = MockServer::start(media_loops(loops).into());
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            for _ in 0..n {
+                let (_, counts) = rt.block_on(async {
+                    if *client == "retina" {
+                        retina_tcp(&server, frames).await
+                    } else {
+                        ours_tcp(&server, frames).await
+                    }
+                });
+                let want = if frames {
+                    (counts.frames, FRAMES_PER_LOOP)
+                } else {
+                    (counts.packets, PACKETS_PER_LOOP)
+                };
+                assert_eq!(want.0, want.1 * u64::from(loops));
+            }
+        }
         [] => {
             for (name, frames) in [("frames", true), ("packets", false)] {
                 // The difference of two runs leaves out what the first pass sets up.
@@ -106,7 +127,9 @@ fn main() {
             }
         }
         _ => {
-            eprintln!("usage: client_probe [loop frames|packets N]");
+            eprintln!(
+                "usage: client_probe [loop frames|packets N | tcp ours|retina frames|packets N]"
+            );
             std::process::exit(2);
         }
     }
