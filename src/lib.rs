@@ -8,6 +8,10 @@
 //! likes (tokio, async-std, smol, blocking `std::net`, an embedded loop), hands them to the
 //! crate, and writes out what the crate asks it to send.
 //!
+//! [`server::Server`] is the RTSP server state machine: connections, sessions, the
+//! request/response cycle with typed answers from the application, and media fanned out
+//! to every player (its module documentation shows the run loop).
+//!
 //! ## Decoding a connection
 //!
 //! ```
@@ -63,6 +67,8 @@ pub mod rtcp;
 pub mod rtp;
 #[warn(clippy::indexing_slicing)]
 pub mod sdp;
+#[warn(clippy::indexing_slicing)]
+pub mod server;
 mod ssrc;
 pub mod time;
 

@@ -63,7 +63,20 @@ fn stream(gops: usize) -> (Vec<RtpPacket>, usize) {
     (packets, frames)
 }
 
+/// The counting allocator is process-wide, so a rare allocation by another thread of the
+/// test harness can land inside the measured region: the measurement runs up to three
+/// times and must come out exact once (a real per-packet allocation shows every time).
 fn measure(format: NalFormat) {
+    for round in 0..3 {
+        match measure_once(format) {
+            Ok(()) => return,
+            Err(msg) => eprintln!("{format:?} round {round}: {msg}"),
+        }
+    }
+    panic!("{format:?}: allocation counts off in three rounds (see above)");
+}
+
+fn measure_once(format: NalFormat) -> Result<(), String> {
     let (packets, frames) = stream(6);
     let split = packets
         .iter()
@@ -106,11 +119,14 @@ fn measure(format: NalFormat) {
         (stats.allocations + stats.reallocations) as f64 / n_packets as f64,
         (stats.allocations + stats.reallocations) as f64 / emitted as f64,
     );
-    assert_eq!(stats.reallocations, 0);
-    assert_eq!(
-        stats.allocations, emitted,
-        "one allocation per frame, none per packet"
-    );
+    if stats.reallocations != 0 || stats.allocations != emitted {
+        return Err(format!(
+            "{} allocations and {} reallocations for {emitted} frames: \
+             want one allocation per frame, none per packet",
+            stats.allocations, stats.reallocations
+        ));
+    }
+    Ok(())
 }
 
 #[test]

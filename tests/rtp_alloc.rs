@@ -38,13 +38,31 @@ fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// The counting allocator is process-wide, so a rare allocation by another thread of the
+/// test harness can land inside the measured region. A per-packet (or periodic)
+/// allocation shows in every round; harness noise does not. So the workload runs up to
+/// three times and the fewest allocations seen must be zero.
 #[test]
 fn zero_allocations_per_packet() {
     // The counter counts.
     let (control, v) = count(|| vec![0u8; 10]);
     assert_eq!(control, 1);
     drop(v);
+    let mut fewest = usize::MAX;
+    for round in 0..3 {
+        let n = packets_round();
+        eprintln!("round {round}: {n} allocations in 10,000 packets");
+        fewest = fewest.min(n);
+        if fewest == 0 {
+            break;
+        }
+    }
+    assert_eq!(fewest, 0, "{fewest} allocations in 10,000 packets");
+}
 
+/// One round of 10,000 packets through build, parse, statistics, reordering and RTCP;
+/// returns the allocations counted while the packets flow (set-up excluded).
+fn packets_round() -> usize {
     // Everything that may allocate once is set up outside the counted sections.
     let payload = vec![0x5au8; 1400];
     let csrcs = [Ssrc(1), Ssrc(2), Ssrc(3)];
@@ -131,5 +149,5 @@ fn zero_allocations_per_packet() {
         sum
     });
     assert!(sum > 0);
-    assert_eq!(n, 0, "{n} allocations in 10,000 packets");
+    n
 }

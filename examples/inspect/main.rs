@@ -4,8 +4,9 @@
 //! cargo run --example inspect -- [--json] [--extract DIR] FILE...
 //! ```
 //!
-//! Each FILE holds RTSP traffic: one or more messages, with or without `$`-interleaved
-//! frames (a camera transcript, a reassembled TCP stream), or a transcript in the
+//! Each FILE is a packet capture (see below) or holds RTSP traffic: one or more messages,
+//! with or without `$`-interleaved frames (a camera transcript, a reassembled TCP stream),
+//! or a transcript in the
 //! `===== #n DIR ... len=N =====` format of the project's corpus. Every message is printed
 //! with its typed headers; every `$` frame with its channel and length, decoded as RTP or
 //! RTCP. `--json` prints one JSON object per message or frame per line instead.
@@ -29,6 +30,38 @@
 //! The exit status is non-zero when a file cannot be read or decoded; the message names
 //! the file and the byte offset of the first item that failed. A `$` frame that is not
 //! valid RTP or RTCP is counted and reported, not fatal.
+//!
+//! # Packet captures
+//!
+//! A FILE that starts with a pcap or pcapng magic number is read as a packet capture
+//! (link types Ethernet with VLAN tags, Linux cooked v1/v2, BSD/OpenBSD loopback, raw IP;
+//! IPv4 and IPv6 with extension headers; fragments are counted, not reassembled):
+//!
+//! - RTSP is found on any TCP port by content (a request line with an RTSP version or an
+//!   `RTSP/1.0 `/`RTSP/2.0 ` status line, in either direction; or a long run of `$` frames
+//!   in a capture that starts mid-session). Each direction of each such connection is
+//!   reassembled by sequence number (out-of-order, retransmitted and overlapping segments)
+//!   and decoded with the crate's `Decoder`; a gap the capture never filled (skipped once
+//!   the peer acknowledges past it, or at the buffer limits, a 30 s timeout, or the end)
+//!   and a capture that starts mid-connection resynchronise on the next message start.
+//! - The SETUP responses' `Transport` (`interleaved`, `client_port`/`server_port`, RTSP
+//!   2.0 `dest_addr`/`src_addr`, `destination`/`source`, multicast `port`) say which
+//!   channels and UDP flows carry each media's RTP and RTCP (media from the SETUP URL and
+//!   the SDP of the DESCRIBE response or ANNOUNCE request).
+//! - Every RTSP message is printed as for other files (not each RTP packet); then, per RTSP
+//!   connection, a report: the request/response timeline with status and latency (from
+//!   the capture timestamps: a message counts when its last byte was captured), the RTP
+//!   streams per carrier and SSRC (packets, bytes, loss and duplicates as RFC 3550 counts
+//!   them, reordering, interarrival jitter from the capture times, the wall-clock time of
+//!   the first and last packets from the sender reports), the RTCP seen, the tracks
+//!   depacketized, and the anomalies noticed. A last line sums up the capture (frames,
+//!   connections, UDP datagrams attributed or not). `--json` adds the line types
+//!   `connection`, `exchange`, `anomaly` and `capture`; summary lines carry `conn`, and the
+//!   UDP ones `src`/`dst` instead of `channel`. `--extract` names files
+//!   `conn<N>_track<n>_...`.
+//!
+//! Memory stays bounded whatever the capture holds: see the limits in `pcap.rs`,
+//! `tcp.rs` and `session.rs`.
 
 mod json;
 mod typed;
@@ -43,7 +76,11 @@ macro_rules! say {
     }};
 }
 
+mod capture;
+mod net;
+mod pcap;
 mod session;
+mod tcp;
 mod track;
 
 use bytes::BytesMut;
@@ -52,9 +89,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: inspect [--json] [--extract DIR] FILE...";
 
-struct Options {
-    json: bool,
-    extract: Option<std::path::PathBuf>,
+pub(crate) struct Options {
+    pub(crate) json: bool,
+    pub(crate) extract: Option<std::path::PathBuf>,
     files: Vec<String>,
 }
 
@@ -86,14 +123,14 @@ fn parse_args() -> Result<Options, String> {
 }
 
 /// One chunk of a file to decode as its own stream: a transcript entry or a whole file.
-struct Segment {
+pub(crate) struct Segment {
     /// Offset of the segment's first byte in the file.
-    offset: u64,
+    pub(crate) offset: u64,
     /// Label such as `C->S conn=1`, for transcripts.
-    label: Option<String>,
+    pub(crate) label: Option<String>,
     /// Capture time in seconds (`t=`), for transcripts.
-    time: Option<f64>,
-    bytes: Vec<u8>,
+    pub(crate) time: Option<f64>,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// Splits a corpus transcript (`===== #n DIR conn=c ... len=N =====`) into its messages,
@@ -146,7 +183,7 @@ fn segments(data: Vec<u8>) -> Result<Vec<Segment>, String> {
     Ok(out)
 }
 
-fn print_message(
+pub(crate) fn print_message(
     opts: &Options,
     file: &str,
     seg: &Segment,
@@ -205,6 +242,9 @@ fn print_message(
         if let Some(l) = &seg.label {
             o = o.str("label", l);
         }
+        if let Some(t) = seg.time {
+            o = o.num("t", t);
+        }
         say!("{}", o.finish());
         return;
     }
@@ -260,6 +300,16 @@ fn inspect_file(
     session: &mut session::Session,
     file: &str,
 ) -> Result<(usize, usize), String> {
+    let mut head = [0u8; 4];
+    let n = {
+        use std::io::Read as _;
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| format!("{file}: {e}"))?
+    };
+    if capture::is_capture(&head[..n]) {
+        return pcap::inspect(opts, file);
+    }
     let data = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
     let mut messages = 0;
     let mut frames = 0;
@@ -278,11 +328,11 @@ fn inspect_file(
                     match &msg {
                         Message::Request(r) => {
                             print_message(opts, file, &seg, offset, &msg, None);
-                            session.handle_request(r);
+                            session.handle_request(r, seg.time);
                         }
                         Message::Response(r) => {
                             print_message(opts, file, &seg, offset, &msg, None);
-                            session.handle_response(r);
+                            session.handle_response(r, seg.time);
                         }
                         Message::Data(d) => {
                             let note = session

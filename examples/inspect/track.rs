@@ -285,8 +285,8 @@ impl Sink {
 pub struct Track {
     /// The media index in the SDP (or channel / 2 without one), used in file names.
     pub index: usize,
-    /// The RTP channel.
-    pub channel: u8,
+    /// How its RTP packets were carried.
+    pub via: crate::session::Via,
     /// The media description, when an SDP was seen.
     pub media: Option<usize>,
     pub format: Option<Format>,
@@ -304,10 +304,11 @@ pub struct Track {
 impl Track {
     pub fn new(
         index: usize,
-        channel: u8,
+        via: crate::session::Via,
         media: Option<usize>,
         format: Option<Format>,
         extract: Option<&Path>,
+        prefix: &str,
     ) -> std::io::Result<Track> {
         let (dep, config_error) = match format.as_ref().map(Dep::build) {
             Some(Ok(d)) => (d, None),
@@ -316,7 +317,7 @@ impl Track {
         };
         let mut t = Track {
             index,
-            channel,
+            via,
             media,
             format,
             dep,
@@ -328,17 +329,17 @@ impl Track {
             no_extract: None,
         };
         if let Some(dir) = extract {
-            t.open_sink(dir)?;
+            t.open_sink(dir, prefix)?;
         }
         Ok(t)
     }
 
-    fn open_sink(&mut self, dir: &Path) -> std::io::Result<()> {
+    fn open_sink(&mut self, dir: &Path, prefix: &str) -> std::io::Result<()> {
         let Some(dep) = &self.dep else {
             self.no_extract = Some("encoding not depacketized");
             return Ok(());
         };
-        let prefix = format!("track{}_{}", self.index, dep.slug());
+        let prefix = format!("{prefix}track{}_{}", self.index, dep.slug());
         let (out, path, ffmpeg_format) = match dep.stream_file() {
             Some((ext, fmt)) => {
                 let path = dir.join(format!("{prefix}.{ext}"));

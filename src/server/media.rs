@@ -1,0 +1,646 @@
+//! Media: mounts, packetizing once and fanning out to every player, RTCP sender reports,
+//! media from publishers.
+
+use super::event::{
+    ApiError, ConnectionId, Diagnostic, MountId, ServerEvent, SessionEndReason, SessionId, TrackId,
+};
+use super::mount::{Mount, SinkKind, Track, TrackConfig};
+use super::{
+    push_out, Connection, MediaSocket, Server, SessionState, SetupMode, Slab, Timer, Transmit,
+};
+use crate::header::{CSeq, NotifyReason, Range, Session};
+use crate::message::{HeaderName, HeaderValue, Method, Request};
+use crate::rtcp::{write_report, Goodbye, Items, ReportConfig, RtcpWrite as _};
+use crate::rtp::{ReceiverStats, RtpBuilder, RtpPacket};
+use crate::Version;
+use bytes::{BufMut, Bytes, BytesMut};
+use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+/// Everything a fan-out writes to, borrowed apart from the mount being read.
+struct Outputs<'a> {
+    conns: &'a mut Slab<Connection>,
+    transmits: &'a mut VecDeque<Transmit>,
+    writable: &'a mut VecDeque<ConnectionId>,
+    slow: &'a mut Vec<ConnectionId>,
+    framed: &'a mut Vec<(u8, Bytes)>,
+    dropped_transmits: &'a mut u64,
+    max_output: usize,
+    max_transmits: usize,
+}
+
+impl Outputs<'_> {
+    fn transmit(&mut self, socket: MediaSocket, destination: SocketAddr, payload: Bytes) {
+        if self.transmits.len() >= self.max_transmits {
+            *self.dropped_transmits += 1;
+            return;
+        }
+        self.transmits.push_back(Transmit {
+            socket,
+            destination,
+            payload,
+        });
+    }
+
+    /// Sends one RTP (or RTCP) packet to every receiver of `track`.
+    fn fan_out(
+        &mut self,
+        track: &Track,
+        multicast: Option<SocketAddr>,
+        packet: &Bytes,
+        rtcp: bool,
+    ) {
+        self.framed.clear();
+        for sink in &track.sinks {
+            match sink.kind {
+                SinkKind::Interleaved {
+                    conn,
+                    rtp,
+                    rtcp: rtcp_ch,
+                } => {
+                    let channel = if rtcp { rtcp_ch } else { rtp };
+                    let framed = match self.framed.iter().find(|(c, _)| *c == channel) {
+                        Some((_, b)) => b.clone(),
+                        None => {
+                            let Ok(len) = u16::try_from(packet.len()) else {
+                                continue;
+                            };
+                            let mut b = BytesMut::with_capacity(4 + packet.len());
+                            b.put_u8(b'$');
+                            b.put_u8(channel);
+                            b.put_u16(len);
+                            b.extend_from_slice(packet);
+                            let b = b.freeze();
+                            self.framed.push((channel, b.clone()));
+                            b
+                        }
+                    };
+                    if let Some(c) = self.conns.get_mut(conn.0) {
+                        push_out(c, conn, framed, self.max_output, self.writable, self.slow);
+                    }
+                }
+                SinkKind::Udp {
+                    rtp,
+                    rtcp: rtcp_addr,
+                } => {
+                    let (socket, dest) = if rtcp {
+                        (MediaSocket::Rtcp, rtcp_addr)
+                    } else {
+                        (MediaSocket::Rtp, rtp)
+                    };
+                    self.transmit(socket, dest, packet.clone());
+                }
+            }
+        }
+        if let (Some(group), true) = (multicast, track.multicast_members > 0) {
+            let dest = if rtcp {
+                SocketAddr::new(group.ip(), group.port().wrapping_add(1))
+            } else {
+                group
+            };
+            let socket = if rtcp {
+                MediaSocket::Rtcp
+            } else {
+                MediaSocket::Rtp
+            };
+            self.transmit(socket, dest, packet.clone());
+        }
+    }
+}
+
+/// Checks a mount path: absolute, printable ASCII, no spaces, no trailing slash (except
+/// `/` itself), no query.
+fn valid_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path.len() <= 1024
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#')
+        && (path == "/" || !path.ends_with('/'))
+}
+
+impl Server {
+    /// Adds a mount: a path (`/test`) whose tracks players can set up and that
+    /// [`Server::send_frame`] / [`Server::send_rtp`] feed. Each track gets a random SSRC,
+    /// initial sequence number and timestamp offset from the configured RNG.
+    pub fn add_mount(&mut self, path: &str, tracks: Vec<TrackConfig>) -> Result<MountId, ApiError> {
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        if !valid_path(path) {
+            return Err(ApiError::InvalidPath);
+        }
+        if self.mount_by_path.contains_key(path) {
+            return Err(ApiError::PathInUse(path.to_owned()));
+        }
+        if self.mounts.len() >= self.config.limits.max_mounts
+            || tracks.is_empty()
+            || tracks.len() > self.config.limits.max_tracks_per_mount
+        {
+            return Err(ApiError::Limit);
+        }
+        let tracks = tracks
+            .into_iter()
+            .map(|config| {
+                let ssrc = self.config.rng.next_u32();
+                let seq = self.config.rng.next_u32() as u16;
+                let ts = self.config.rng.next_u32();
+                Track::new(config, ssrc, seq, ts)
+            })
+            .collect();
+        let key = self.mounts.insert(Mount {
+            path: path.to_owned(),
+            tracks,
+            multicast_group: None,
+            sessions: Vec::new(),
+        });
+        self.mount_by_path.insert(path.to_owned(), MountId(key));
+        Ok(MountId(key))
+    }
+
+    /// The mount at `path`, if any.
+    pub fn mount_at(&self, path: &str) -> Option<MountId> {
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        self.mount_by_path.get(path).copied()
+    }
+
+    /// The path of a mount.
+    pub fn mount_path(&self, mount: MountId) -> Option<&str> {
+        self.mounts.get(mount.0).map(|m| m.path.as_str())
+    }
+
+    /// Sessions currently playing a mount.
+    pub fn players(&self, mount: MountId) -> usize {
+        let Some(m) = self.mounts.get(mount.0) else {
+            return 0;
+        };
+        m.sessions
+            .iter()
+            .filter(|s| {
+                self.sessions
+                    .get(s.0)
+                    .is_some_and(|s| s.state == SessionState::Playing)
+            })
+            .count()
+    }
+
+    /// The multicast group and RTP port of a track (`port_base + 2 × track`), assigning
+    /// the mount its group now if no client has set it up by multicast yet: put it in the
+    /// SDP's `c=` and `m=` lines to have VLC choose multicast (QUIRKS 57). `None` without
+    /// [`ServerConfig::multicast`](super::ServerConfig::multicast).
+    pub fn multicast_address(&mut self, mount: MountId, track: TrackId) -> Option<SocketAddr> {
+        let mc = self.config.multicast?;
+        self.mounts.get(mount.0)?.tracks.get(track.0)?;
+        let group = self.multicast_group(mount)?;
+        let port = mc.port_base.checked_add(u16::try_from(track.0 * 2).ok()?)?;
+        Some(SocketAddr::new(IpAddr::V4(group), port))
+    }
+
+    /// Removes a mount: its players get an RTCP BYE on every track, RTSP 2.0 players a
+    /// `PLAY_NOTIFY` with `Notify-Reason: end-of-stream` (RFC 7826 §13.5), and every
+    /// session of the mount ends ([`SessionEndReason::MountRemoved`]).
+    pub fn remove_mount(&mut self, now: Instant, mount: MountId) -> Result<(), ApiError> {
+        if self.mounts.get(mount.0).is_none() {
+            return Err(ApiError::UnknownMount(mount));
+        }
+        self.end_of_stream(now, mount)?;
+        let sessions = self
+            .mounts
+            .get(mount.0)
+            .map(|m| m.sessions.clone())
+            .unwrap_or_default();
+        for s in sessions {
+            self.remove_session(now, s, SessionEndReason::MountRemoved);
+        }
+        if let Some(m) = self.mounts.remove(mount.0) {
+            self.mount_by_path.remove(&m.path);
+            for i in 0..m.tracks.len() {
+                if let Some(due) = m.tracks.get(i).and_then(|t| t.rtcp_due) {
+                    self.timers.remove(&(due, Timer::Rtcp(mount, i)));
+                }
+            }
+        }
+        self.finish_input(now);
+        Ok(())
+    }
+
+    /// Signals the end of a mount's stream to its players without ending their sessions:
+    /// an RTCP BYE per track, and a `PLAY_NOTIFY` (`end-of-stream`) to RTSP 2.0 players.
+    pub fn end_of_stream(&mut self, now: Instant, mount: MountId) -> Result<(), ApiError> {
+        let m = self
+            .mounts
+            .get(mount.0)
+            .ok_or(ApiError::UnknownMount(mount))?;
+        let multicast = m.multicast_group;
+        let mut byes = Vec::new();
+        for track in &m.tracks {
+            let ssrcs = [track.ssrc];
+            let bye = Goodbye {
+                sources: Items::from_slice(&ssrcs),
+                reason: Some(b"end of stream"),
+            };
+            let mut buf = [0u8; 64];
+            if let Ok(n) = bye.write(&mut buf) {
+                byes.push(Bytes::copy_from_slice(buf.get(..n).unwrap_or_default()));
+            }
+        }
+        let notify: Vec<SessionId> = m
+            .sessions
+            .iter()
+            .copied()
+            .filter(|s| {
+                self.sessions
+                    .get(s.0)
+                    .is_some_and(|s| s.version == Version::V2_0 && s.state == SessionState::Playing)
+            })
+            .collect();
+        let mc = self.config.multicast;
+        let m = self
+            .mounts
+            .get(mount.0)
+            .ok_or(ApiError::UnknownMount(mount))?;
+        let mut out = Outputs {
+            conns: &mut self.conns,
+            transmits: &mut self.transmits,
+            writable: &mut self.writable,
+            slow: &mut self.slow,
+            framed: &mut self.framed,
+            dropped_transmits: &mut self.dropped_transmits,
+            max_output: self.config.limits.max_output_bytes,
+            max_transmits: self.config.limits.max_pending_transmits,
+        };
+        for (i, (track, bye)) in m.tracks.iter().zip(&byes).enumerate() {
+            let group = multicast_dest(multicast, mc.map(|c| c.port_base), i);
+            out.fan_out(track, group, bye, true);
+        }
+        for sid in notify {
+            let Some(s) = self.sessions.get(sid.0) else {
+                continue;
+            };
+            let conn = s.conn;
+            let Some(c) = self.conns.get_mut(conn.0) else {
+                continue;
+            };
+            let cseq = c.next_cseq;
+            c.next_cseq = c.next_cseq.wrapping_add(1).max(2);
+            let mut b = Request::builder(Method::PLAY_NOTIFY, s.base_url.clone())
+                .version(Version::V2_0)
+                .typed_header(&CSeq(cseq))
+                .typed_header(&NotifyReason::EndOfStream)
+                .typed_header(&Range::npt_now());
+            if let Ok(h) = Session::new(s.token.clone()) {
+                b = b.typed_header(&h);
+            }
+            if let Ok(v) = HeaderValue::from_string(self.config.server_name.clone()) {
+                b = b.header(HeaderName::SERVER, v);
+            }
+            let mut buf = BytesMut::new();
+            b.build().encode(&mut buf);
+            self.queue_raw(conn, buf.freeze());
+        }
+        self.finish_input(now);
+        Ok(())
+    }
+
+    /// Sends one frame (an access unit, an audio frame) on a track: packetized once with
+    /// the track's packetizer, then queued for every player of the mount. `timestamp` is
+    /// the frame's RTP time in the track's clock from any origin (the server adds the
+    /// track's random offset).
+    pub fn send_frame(
+        &mut self,
+        now: Instant,
+        mount: MountId,
+        track: TrackId,
+        timestamp: u32,
+        frame: &[u8],
+    ) -> Result<(), ApiError> {
+        self.epoch.get_or_insert(now);
+        let m = self
+            .mounts
+            .get_mut(mount.0)
+            .ok_or(ApiError::UnknownMount(mount))?;
+        let t = m
+            .tracks
+            .get_mut(track.0)
+            .ok_or(ApiError::UnknownTrack { mount, track })?;
+        let Some(packetizer) = t.config.packetizer.as_mut() else {
+            return Err(ApiError::NoPacketizer);
+        };
+        let mut packets = std::mem::take(&mut self.packets);
+        packets.clear();
+        let (pt, ssrc) = (t.config.payload_type & 0x7f, t.ssrc.0);
+        let mut seq = t.seq;
+        let result =
+            packetizer.packetize(timestamp.wrapping_add(t.ts_offset), frame, &mut |payload| {
+                let len = payload.len();
+                let mut b = BytesMut::with_capacity(12 + len);
+                b.put_u8(0x80);
+                b.put_u8(if payload.marker { 0x80 | pt } else { pt });
+                b.put_u16(seq);
+                b.put_u32(payload.timestamp);
+                b.put_u32(ssrc);
+                for part in payload.parts {
+                    b.extend_from_slice(part);
+                }
+                packets.push((b.freeze(), payload.timestamp, len));
+                seq = seq.wrapping_add(1);
+            });
+        if let Err(error) = result {
+            self.packets = packets;
+            self.push_event(ServerEvent::Diagnostic(Diagnostic::Packetize {
+                mount,
+                track,
+                error: error.clone(),
+            }));
+            return Err(ApiError::Packetize(error));
+        }
+        t.seq = seq;
+        for (_, ts, len) in &packets {
+            t.stats.handle_sent(now, *ts, *len);
+        }
+        let group = multicast_dest(
+            m.multicast_group,
+            self.config.multicast.map(|c| c.port_base),
+            track.0,
+        );
+        let t = m
+            .tracks
+            .get(track.0)
+            .ok_or(ApiError::UnknownTrack { mount, track })?;
+        if t.has_receivers() {
+            let mut out = Outputs {
+                conns: &mut self.conns,
+                transmits: &mut self.transmits,
+                writable: &mut self.writable,
+                slow: &mut self.slow,
+                framed: &mut self.framed,
+                dropped_transmits: &mut self.dropped_transmits,
+                max_output: self.config.limits.max_output_bytes,
+                max_transmits: self.config.limits.max_pending_transmits,
+            };
+            for (p, _, _) in &packets {
+                out.fan_out(t, group, p, false);
+            }
+        }
+        packets.clear();
+        self.packets = packets;
+        self.finish_input(now);
+        Ok(())
+    }
+
+    /// Sends a ready RTP packet on a track (a relay's path): the packet keeps its payload,
+    /// marker, payload type and timestamp (plus the track's offset), and gets the track's
+    /// SSRC and next sequence number, so every player sees one continuous stream even when
+    /// the publisher changes. Header extensions and CSRCs are kept.
+    pub fn send_rtp(
+        &mut self,
+        now: Instant,
+        mount: MountId,
+        track: TrackId,
+        packet: &[u8],
+    ) -> Result<(), ApiError> {
+        self.epoch.get_or_insert(now);
+        let m = self
+            .mounts
+            .get_mut(mount.0)
+            .ok_or(ApiError::UnknownMount(mount))?;
+        let t = m
+            .tracks
+            .get_mut(track.0)
+            .ok_or(ApiError::UnknownTrack { mount, track })?;
+        let parsed = RtpPacket::parse(packet)?;
+        let ts = parsed.timestamp().wrapping_add(t.ts_offset);
+        let builder = RtpBuilder::from_packet(&parsed)
+            .sequence_number(t.seq)
+            .timestamp(ts)
+            .ssrc(t.ssrc);
+        let mut b = BytesMut::with_capacity(packet.len());
+        if builder.append_to(&mut b).is_err() {
+            return Ok(());
+        }
+        let bytes = b.freeze();
+        t.seq = t.seq.wrapping_add(1);
+        t.stats.handle_sent(now, ts, parsed.payload().len());
+        let group = multicast_dest(
+            m.multicast_group,
+            self.config.multicast.map(|c| c.port_base),
+            track.0,
+        );
+        let t = m
+            .tracks
+            .get(track.0)
+            .ok_or(ApiError::UnknownTrack { mount, track })?;
+        if t.has_receivers() {
+            let mut out = Outputs {
+                conns: &mut self.conns,
+                transmits: &mut self.transmits,
+                writable: &mut self.writable,
+                slow: &mut self.slow,
+                framed: &mut self.framed,
+                dropped_transmits: &mut self.dropped_transmits,
+                max_output: self.config.limits.max_output_bytes,
+                max_transmits: self.config.limits.max_pending_transmits,
+            };
+            out.fan_out(t, group, &bytes, false);
+        }
+        self.finish_input(now);
+        Ok(())
+    }
+
+    /// Starts a track's RTCP timer (first report after half the minimum interval).
+    pub(super) fn schedule_rtcp(&mut self, now: Instant, mount: MountId, track: usize) {
+        let Some(t) = self
+            .mounts
+            .get_mut(mount.0)
+            .and_then(|m| m.tracks.get_mut(track))
+        else {
+            return;
+        };
+        if t.rtcp_due.is_some() {
+            return;
+        }
+        let due = now + t.interval.randomized(&mut *self.config.rng);
+        t.rtcp_due = Some(due);
+        self.timers.insert((due, Timer::Rtcp(mount, track)));
+    }
+
+    pub(super) fn rtcp_timer(&mut self, now: Instant, mount: MountId, track: usize) {
+        let ntp = self.ntp(now);
+        let mc = self.config.multicast;
+        let cname = self.config.cname.clone();
+        let Some(m) = self.mounts.get_mut(mount.0) else {
+            return;
+        };
+        let group = multicast_dest(m.multicast_group, mc.map(|c| c.port_base), track);
+        let Some(t) = m.tracks.get_mut(track) else {
+            return;
+        };
+        t.rtcp_due = None;
+        if !t.has_receivers() {
+            return;
+        }
+        if t.stats.has_sent() {
+            let info = t.stats.sender_info(now, ntp);
+            let mut buf = [0u8; 512];
+            let cname = cname
+                .as_bytes()
+                .get(..cname.len().min(255))
+                .unwrap_or_default();
+            if let Ok(n) = write_report(
+                &mut buf,
+                now,
+                &ReportConfig::new(t.ssrc, cname),
+                Some(info),
+                std::iter::empty::<&mut ReceiverStats>(),
+            ) {
+                let report = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
+                t.interval.update_avg_size(n + 28);
+                t.interval.initial = false;
+                t.interval.members = t.sinks.len() + t.multicast_members + 1;
+                let t = &*t;
+                let mut out = Outputs {
+                    conns: &mut self.conns,
+                    transmits: &mut self.transmits,
+                    writable: &mut self.writable,
+                    slow: &mut self.slow,
+                    framed: &mut self.framed,
+                    dropped_transmits: &mut self.dropped_transmits,
+                    max_output: self.config.limits.max_output_bytes,
+                    max_transmits: self.config.limits.max_pending_transmits,
+                };
+                out.fan_out(t, group, &report, true);
+            }
+        }
+        self.schedule_rtcp(now, mount, track);
+    }
+
+    /// Interleaved data from a client.
+    pub(super) fn handle_interleaved(
+        &mut self,
+        now: Instant,
+        conn: ConnectionId,
+        channel: u8,
+        payload: Bytes,
+    ) {
+        let found = self
+            .conns
+            .get(conn.0)
+            .and_then(|c| c.channels.iter().find(|u| u.channel == channel).copied());
+        match found {
+            Some(u) => self.media_from_client(now, u.session, u.track, u.rtcp, payload),
+            None => self.push_event(ServerEvent::Diagnostic(Diagnostic::UnknownChannel {
+                conn,
+                channel,
+            })),
+        }
+    }
+
+    /// RTP or RTCP from a session's client: keeps the session alive; reported when the
+    /// session records.
+    pub(super) fn media_from_client(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        track: TrackId,
+        rtcp: bool,
+        packet: Bytes,
+    ) {
+        let Some(s) = self.sessions.get_mut(session.0) else {
+            return;
+        };
+        s.last_activity = now;
+        if s.mode != SetupMode::Record || s.state != SessionState::Recording {
+            return;
+        }
+        let Some(mount) = s.mount else {
+            return;
+        };
+        if rtcp {
+            self.push_event(ServerEvent::Rtcp {
+                session,
+                mount,
+                track,
+                packet,
+            });
+            return;
+        }
+        let mut frames = Vec::new();
+        let mut error = None;
+        if let Some((_, d)) = s.depacketizers.iter_mut().find(|(t, _)| *t == track) {
+            if let Ok(p) = RtpPacket::parse(&packet) {
+                let range = p.payload_range();
+                let input = crate::codec::RtpPacket {
+                    sequence_number: p.sequence_number(),
+                    timestamp: p.timestamp(),
+                    marker: p.marker(),
+                    payload_type: p.payload_type().get(),
+                    payload: packet.slice(range),
+                };
+                if let Err(e) = d.push(input) {
+                    error = Some(e);
+                }
+                while let Some(f) = d.pull() {
+                    frames.push(f);
+                }
+            }
+        }
+        self.push_event(ServerEvent::Rtp {
+            session,
+            mount,
+            track,
+            packet,
+        });
+        if let Some(error) = error {
+            self.push_event(ServerEvent::Diagnostic(Diagnostic::Depacketize {
+                session,
+                track,
+                error,
+            }));
+        }
+        for frame in frames {
+            self.push_event(ServerEvent::Frame {
+                session,
+                mount,
+                track,
+                frame,
+            });
+        }
+    }
+
+    /// Attaches a depacketizer from [`crate::codec`] to a stream of a recording session:
+    /// from then on its RTP is also reported as [`ServerEvent::Frame`]s. Packets are
+    /// pushed in arrival order (over UDP a reordered packet counts as a loss). Replaces an
+    /// earlier depacketizer of the same stream.
+    pub fn attach_depacketizer(
+        &mut self,
+        session: SessionId,
+        track: TrackId,
+        depacketizer: Box<dyn crate::codec::Depacketizer + Send>,
+    ) -> Result<(), ApiError> {
+        let s = self
+            .sessions
+            .get_mut(session.0)
+            .ok_or(ApiError::UnknownSession(session))?;
+        s.depacketizers.retain(|(t, _)| *t != track);
+        if s.depacketizers.len() < self.config.limits.max_tracks_per_session {
+            s.depacketizers.push((track, depacketizer));
+        }
+        Ok(())
+    }
+}
+
+fn multicast_dest(
+    group: Option<std::net::Ipv4Addr>,
+    port_base: Option<u16>,
+    track: usize,
+) -> Option<SocketAddr> {
+    let port = port_base?.checked_add(u16::try_from(track * 2).ok()?)?;
+    group.map(|g| SocketAddr::new(IpAddr::V4(g), port))
+}

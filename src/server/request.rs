@@ -1,0 +1,1168 @@
+//! Request handling: what the server answers itself, what it hands to the application,
+//! and the responders the application answers with.
+
+use super::event::{
+    ApiError, ConnectionId, Diagnostic, IncomingRequest, MountId, RequestId, RequestKind,
+    ServerEvent, SessionId, SetupMode, TrackId,
+};
+use super::mount::{Sink, SinkKind};
+use super::{
+    ChannelUse, MediaSocket, Pending, Rtsp2RtpInfoPolicy, Server, ServerSession, SessionState,
+    SessionTrack, Slot, StreamTransport, Timer,
+};
+use crate::auth::Verdict;
+use crate::header::{
+    AcceptRanges, Authorization, CSeq, ChannelRange, ContentBase, ContentType, Delivery,
+    LowerTransport, MediaProperties, MediaProperty, PipelinedRequests, PortRange, Profile, Public,
+    Range, RangeUnit, Require, RtpInfo, RtpInfoEntry, RtpInfoForm, Session, Transport, TransportId,
+    TransportSpec, Unsupported,
+};
+use crate::message::{HeaderName, HeaderValue, Method, Request, Response, ResponseBuilder};
+use crate::{StatusCode, Version};
+use bytes::{Bytes, BytesMut};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+/// The methods the server implements, for `Public`.
+const PUBLIC: [Method; 10] = [
+    Method::OPTIONS,
+    Method::DESCRIBE,
+    Method::ANNOUNCE,
+    Method::SETUP,
+    Method::PLAY,
+    Method::PAUSE,
+    Method::RECORD,
+    Method::TEARDOWN,
+    Method::GET_PARAMETER,
+    Method::SET_PARAMETER,
+];
+
+/// Session ids: 16 characters from 62, about 95 bits (RFC 7826 §18.49 asks for at least
+/// 8 characters; QUIRKS 58: plain tokens without dashes).
+const SESSION_ID_LEN: usize = 16;
+const SESSION_ALPHABET: &[u8; 62] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Feature tags a client may require (RFC 7826 §11.1): the server implements the basic
+/// playback of RFC 7826 (`play.basic`).
+const SUPPORTED_FEATURES: [&str; 1] = ["play.basic"];
+
+/// At most this many RTSP 2.0 pipelined ids remembered per connection.
+const MAX_PIPELINED: usize = 8;
+
+/// The path of a request URL: no scheme, authority, query, fragment or trailing slash;
+/// `/` for an empty path.
+pub(super) fn url_path(uri: &str) -> &str {
+    let rest = match uri.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |i| rest.get(i..).unwrap_or("")),
+        None => uri,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let p = rest.get(..end).unwrap_or("").trim_end_matches('/');
+    if p.is_empty() {
+        "/"
+    } else {
+        p
+    }
+}
+
+impl Server {
+    /// A response with CSeq (when known) and Server headers.
+    pub(super) fn response(
+        &self,
+        status: StatusCode,
+        version: Version,
+        cseq: Option<u32>,
+    ) -> ResponseBuilder {
+        let mut b = Response::builder(status).version(version);
+        if let Some(c) = cseq {
+            b = b.typed_header(&CSeq(c));
+        }
+        if let Ok(v) = HeaderValue::from_string(self.config.server_name.clone()) {
+            b = b.header(HeaderName::SERVER, v);
+        }
+        b
+    }
+
+    fn session_header(&self, id: SessionId) -> Option<Session> {
+        let s = self.sessions.get(id.0)?;
+        let secs = u32::try_from(self.config.session_timeout.as_secs()).unwrap_or(u32::MAX);
+        Session::new(s.token.clone())
+            .ok()
+            .map(|h| h.with_timeout(secs))
+    }
+
+    /// Queues a response that is not waiting for the application, in request order.
+    pub(super) fn queue_immediate(&mut self, conn: ConnectionId, resp: &Response) {
+        let mut out = BytesMut::new();
+        resp.encode(&mut out);
+        let bytes = out.freeze();
+        let Some(c) = self.conns.get_mut(conn.0) else {
+            return;
+        };
+        if c.slots.is_empty() {
+            self.queue_raw(conn, bytes);
+        } else {
+            c.slots.push_back(Slot {
+                id: None,
+                bytes: Some(bytes),
+            });
+        }
+    }
+
+    /// Fills the slot of a pending request and sends what is now in order.
+    fn fill_slot(&mut self, conn: ConnectionId, id: RequestId, resp: &Response) {
+        let mut out = BytesMut::new();
+        resp.encode(&mut out);
+        let bytes = out.freeze();
+        let Some(c) = self.conns.get_mut(conn.0) else {
+            return;
+        };
+        c.pending = c.pending.saturating_sub(1);
+        if let Some(slot) = c.slots.iter_mut().find(|s| s.id == Some(id)) {
+            slot.bytes = Some(bytes);
+        }
+        let mut ready = Vec::new();
+        while c.slots.front().is_some_and(|s| s.bytes.is_some()) {
+            if let Some(b) = c.slots.pop_front().and_then(|s| s.bytes) {
+                ready.push(b);
+            }
+        }
+        for b in ready {
+            self.queue_raw(conn, b);
+        }
+    }
+
+    fn touch(&mut self, now: Instant, id: SessionId) {
+        if let Some(s) = self.sessions.get_mut(id.0) {
+            s.last_activity = now;
+        }
+    }
+
+    fn error(&mut self, conn: ConnectionId, status: StatusCode, version: Version, cseq: u32) {
+        let resp = self.response(status, version, Some(cseq)).build();
+        self.queue_immediate(conn, &resp);
+    }
+
+    /// Finds the mount for a path and the track the rest of the path names.
+    /// Returns `(mount, track, aggregate)`; `aggregate` when the path is the mount's own.
+    fn resolve(&self, path: &str) -> Option<(MountId, Option<TrackId>, bool)> {
+        /// Mounts are looked up at most this many path levels above the request path, so
+        /// a long path costs a bounded number of lookups.
+        const MAX_LEVELS: usize = 16;
+        let mut prefix = path;
+        for _ in 0..MAX_LEVELS {
+            if let Some(&m) = self.mount_by_path.get(prefix) {
+                let mount = self.mounts.get(m.0)?;
+                if prefix.len() == path.len() {
+                    // The mount's own URL (VLC sets up a single-track mount with the
+                    // base URL and a trailing slash, QUIRKS 57).
+                    let track = (mount.tracks.len() == 1).then_some(TrackId(0));
+                    return Some((m, track, true));
+                }
+                let rest = path
+                    .get(prefix.len()..)
+                    .unwrap_or("")
+                    .trim_start_matches('/');
+                let track = mount
+                    .tracks
+                    .iter()
+                    .position(|t| t.config.control.trim_end_matches('/') == rest)
+                    .map(TrackId);
+                return Some((m, track, false));
+            }
+            let i = prefix.rfind('/')?;
+            if i == 0 {
+                return self.mount_by_path.get("/").map(|&m| (m, None, false));
+            }
+            prefix = prefix.get(..i)?;
+        }
+        None
+    }
+
+    pub(super) fn handle_request(&mut self, now: Instant, conn: ConnectionId, req: Request) {
+        let version = req.version;
+        let cseq = match req.cseq() {
+            Some(Ok(CSeq(c))) => c,
+            _ => {
+                let resp = self
+                    .response(StatusCode::BAD_REQUEST, version, None)
+                    .build();
+                self.queue_immediate(conn, &resp);
+                return;
+            }
+        };
+        // Options the client requires that we do not support (RFC 7826 §18.43).
+        if let Some(Ok(Require(mut tags))) = req.headers.typed::<Require>() {
+            tags.retain(|t| !SUPPORTED_FEATURES.contains(&t.as_str()));
+            if !tags.is_empty() {
+                let resp = self
+                    .response(StatusCode::OPTION_NOT_SUPPORTED, version, Some(cseq))
+                    .typed_header(&Unsupported(tags))
+                    .build();
+                self.queue_immediate(conn, &resp);
+                return;
+            }
+        }
+        let method = req.method.clone();
+        let known = PUBLIC.contains(&method);
+        if !known {
+            let status = if method.is_extension() {
+                StatusCode::NOT_IMPLEMENTED
+            } else {
+                StatusCode::METHOD_NOT_ALLOWED
+            };
+            let resp = self
+                .response(status, version, Some(cseq))
+                .typed_header(&crate::header::Allow(PUBLIC.to_vec()))
+                .build();
+            self.queue_immediate(conn, &resp);
+            return;
+        }
+        // Session header: must name a live session of this user.
+        let session = match req.headers.typed::<Session>() {
+            None => None,
+            Some(Err(_)) => {
+                self.error(conn, StatusCode::BAD_REQUEST, version, cseq);
+                return;
+            }
+            Some(Ok(s)) => match self.session_by_token.get(&s.id) {
+                Some(&id) => Some(id),
+                None => {
+                    self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
+                    return;
+                }
+            },
+        };
+        // RTSP 2.0: requests pipelined after a SETUP name its session by the startup id
+        // (RFC 7826 §18.33).
+        let session = match session {
+            Some(s) => Some(s),
+            None if version == Version::V2_0 && method != Method::SETUP => {
+                match req.headers.typed::<PipelinedRequests>() {
+                    Some(Ok(PipelinedRequests(p))) => self
+                        .conns
+                        .get(conn.0)
+                        .and_then(|c| c.pipelined.iter().find(|(q, _)| *q == p).map(|(_, s)| *s)),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        if method == Method::OPTIONS {
+            if let Some(id) = session {
+                self.touch(now, id);
+            }
+            let mut b = self
+                .response(StatusCode::OK, version, Some(cseq))
+                .typed_header(&Public(PUBLIC.to_vec()));
+            if let Some(h) = session.and_then(|id| self.session_header(id)) {
+                b = b.typed_header(&h);
+            }
+            self.queue_immediate(conn, &b.build());
+            return;
+        }
+        // Authentication.
+        let user = match &self.config.authenticator {
+            None => None,
+            Some(auth) => {
+                let authz = match req.headers.typed::<Authorization>() {
+                    Some(Ok(a)) => Some(a),
+                    _ => None,
+                };
+                match auth.verify(
+                    &method,
+                    req.uri(),
+                    authz.as_ref(),
+                    now,
+                    &mut *self.config.rng,
+                ) {
+                    Verdict::Authorized { username } => Some(username),
+                    Verdict::Challenge(challenge) => {
+                        let resp = self
+                            .response(StatusCode::UNAUTHORIZED, version, Some(cseq))
+                            .typed_header(&challenge)
+                            .build();
+                        self.queue_immediate(conn, &resp);
+                        return;
+                    }
+                }
+            }
+        };
+        if let Some(id) = session {
+            let owner = self.sessions.get(id.0).map(|s| s.user.clone());
+            if owner != Some(user.clone()) {
+                self.push_event(ServerEvent::Diagnostic(Diagnostic::SessionOfOtherUser {
+                    conn,
+                }));
+                self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
+                return;
+            }
+            self.touch(now, id);
+        }
+        let url = req.uri().to_owned();
+        let path = url_path(&url).to_owned();
+        let resolved = self.resolve(&path);
+        let mount = resolved.map(|r| r.0);
+        let mut pending = Pending {
+            conn,
+            cseq,
+            version,
+            method: method.clone(),
+            url: url.clone(),
+            session,
+            new_session: false,
+            mount,
+            track: resolved.and_then(|r| r.1),
+            transport: None,
+            mode: SetupMode::Play,
+            pipelined: None,
+            answer_at: now + self.config.answer_timeout,
+        };
+        let kind = match method {
+            Method::DESCRIBE => RequestKind::Describe,
+            Method::ANNOUNCE => {
+                let is_sdp =
+                    matches!(req.headers.typed::<ContentType>(), Some(Ok(ct)) if ct.is_sdp());
+                if !is_sdp || req.body.is_empty() {
+                    self.error(conn, StatusCode::UNSUPPORTED_MEDIA_TYPE, version, cseq);
+                    return;
+                }
+                RequestKind::Announce {
+                    sdp: req.body.clone(),
+                }
+            }
+            Method::SETUP => {
+                let transport = match req.headers.typed::<Transport>() {
+                    Some(Ok(t)) if !t.0.is_empty() => t,
+                    Some(Ok(_)) | None => {
+                        self.error(conn, StatusCode::UNSUPPORTED_TRANSPORT, version, cseq);
+                        return;
+                    }
+                    Some(Err(_)) => {
+                        self.error(conn, StatusCode::BAD_REQUEST, version, cseq);
+                        return;
+                    }
+                };
+                let mode = if transport.0.first().is_some_and(|t| t.is_record()) {
+                    SetupMode::Record
+                } else {
+                    SetupMode::Play
+                };
+                pending.mode = mode;
+                let pipelined = match req.headers.typed::<PipelinedRequests>() {
+                    Some(Ok(PipelinedRequests(p))) if version == Version::V2_0 => Some(p),
+                    _ => None,
+                };
+                pending.pipelined = pipelined;
+                let session = match session {
+                    Some(id) => {
+                        let Some(s) = self.sessions.get(id.0) else {
+                            self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
+                            return;
+                        };
+                        if matches!(s.state, SessionState::Playing | SessionState::Recording) {
+                            self.error(
+                                conn,
+                                StatusCode::METHOD_NOT_VALID_IN_THIS_STATE,
+                                version,
+                                cseq,
+                            );
+                            return;
+                        }
+                        if s.mount.is_some() && mount.is_some() && s.mount != mount {
+                            self.error(
+                                conn,
+                                StatusCode::AGGREGATE_OPERATION_NOT_ALLOWED,
+                                version,
+                                cseq,
+                            );
+                            return;
+                        }
+                        if s.tracks.len() >= self.config.limits.max_tracks_per_session {
+                            self.error(conn, StatusCode::NOT_ENOUGH_BANDWIDTH, version, cseq);
+                            return;
+                        }
+                        id
+                    }
+                    None => {
+                        let existing = pipelined.and_then(|p| {
+                            self.conns
+                                .get(conn.0)?
+                                .pipelined
+                                .iter()
+                                .find(|(q, _)| *q == p)
+                                .map(|(_, s)| *s)
+                        });
+                        match existing {
+                            Some(id) => id,
+                            None => {
+                                if self.sessions.len() >= self.config.limits.max_sessions {
+                                    self.error(
+                                        conn,
+                                        StatusCode::SERVICE_UNAVAILABLE,
+                                        version,
+                                        cseq,
+                                    );
+                                    return;
+                                }
+                                let id = self.new_session(now, conn, user.clone(), version, mode);
+                                pending.new_session = true;
+                                if let (Some(p), Some(c)) = (pipelined, self.conns.get_mut(conn.0))
+                                {
+                                    if c.pipelined.len() >= MAX_PIPELINED {
+                                        c.pipelined.remove(0);
+                                    }
+                                    c.pipelined.push((p, id));
+                                }
+                                id
+                            }
+                        }
+                    }
+                };
+                pending.session = Some(session);
+                pending.transport = Some(transport.clone());
+                RequestKind::Setup {
+                    track: pending.track,
+                    mode,
+                    transport,
+                }
+            }
+            Method::PLAY | Method::PAUSE | Method::RECORD => {
+                let Some(id) = session else {
+                    self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
+                    return;
+                };
+                let Some(s) = self.sessions.get(id.0) else {
+                    self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
+                    return;
+                };
+                let state_ok = match method {
+                    // A second PLAY while playing is accepted (QUIRKS 59: FFmpeg).
+                    Method::PLAY => {
+                        s.mode == SetupMode::Play
+                            && matches!(s.state, SessionState::Ready | SessionState::Playing)
+                    }
+                    Method::RECORD => {
+                        s.mode == SetupMode::Record
+                            && matches!(s.state, SessionState::Ready | SessionState::Recording)
+                    }
+                    _ => s.state != SessionState::Init,
+                };
+                if !state_ok {
+                    self.error(
+                        conn,
+                        StatusCode::METHOD_NOT_VALID_IN_THIS_STATE,
+                        version,
+                        cseq,
+                    );
+                    return;
+                }
+                // A single stream of a multi-stream session cannot be played alone.
+                if let Some((_, Some(_), false)) = resolved {
+                    if s.tracks.len() > 1 {
+                        self.error(
+                            conn,
+                            StatusCode::AGGREGATE_OPERATION_NOT_ALLOWED,
+                            version,
+                            cseq,
+                        );
+                        return;
+                    }
+                }
+                pending.mount = s.mount;
+                match method {
+                    Method::PLAY => RequestKind::Play {
+                        range: req.headers.typed::<Range>().and_then(Result::ok),
+                    },
+                    Method::PAUSE => RequestKind::Pause,
+                    _ => RequestKind::Record,
+                }
+            }
+            Method::TEARDOWN => {
+                let Some(id) = session else {
+                    self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
+                    return;
+                };
+                let mut b = self.response(StatusCode::OK, version, Some(cseq));
+                if let Some(h) = self.session_header(id) {
+                    b = b.typed_header(&h);
+                }
+                let resp = b.build();
+                self.remove_session(now, id, super::SessionEndReason::Teardown);
+                self.queue_immediate(conn, &resp);
+                return;
+            }
+            Method::GET_PARAMETER | Method::SET_PARAMETER if req.body.is_empty() => {
+                // A keep-alive.
+                let mut b = self.response(StatusCode::OK, version, Some(cseq));
+                if let Some(h) = session.and_then(|id| self.session_header(id)) {
+                    b = b.typed_header(&h);
+                }
+                self.queue_immediate(conn, &b.build());
+                return;
+            }
+            Method::GET_PARAMETER => RequestKind::GetParameter {
+                body: req.body.clone(),
+            },
+            _ => RequestKind::SetParameter {
+                body: req.body.clone(),
+            },
+        };
+        // Every request waiting for the application holds a slot.
+        let Some(c) = self.conns.get_mut(conn.0) else {
+            return;
+        };
+        if c.pending >= self.config.limits.max_pending_requests {
+            if pending.new_session {
+                if let Some(id) = pending.session {
+                    self.remove_session(now, id, super::SessionEndReason::Closed);
+                }
+            }
+            self.error(conn, StatusCode::SERVICE_UNAVAILABLE, version, cseq);
+            return;
+        }
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        c.pending += 1;
+        c.slots.push_back(Slot {
+            id: Some(id),
+            bytes: None,
+        });
+        let event = IncomingRequest {
+            id,
+            conn,
+            kind,
+            url,
+            path,
+            mount: pending.mount,
+            session: pending.session,
+            user,
+            version,
+            request: req,
+        };
+        self.timers.insert((pending.answer_at, Timer::Answer(id)));
+        self.pending.insert(id, pending);
+        self.push_event(ServerEvent::Request(Box::new(event)));
+    }
+
+    fn new_session(
+        &mut self,
+        now: Instant,
+        conn: ConnectionId,
+        user: Option<String>,
+        version: Version,
+        mode: SetupMode,
+    ) -> SessionId {
+        let token = loop {
+            // Unbiased: bytes of 248 and up (248 = 4 × 62) are drawn again.
+            let mut t = String::with_capacity(SESSION_ID_LEN);
+            while t.len() < SESSION_ID_LEN {
+                let mut raw = [0u8; SESSION_ID_LEN];
+                self.config.rng.fill_bytes(&mut raw);
+                for b in raw.iter().filter(|b| **b < 248) {
+                    if t.len() < SESSION_ID_LEN {
+                        if let Some(c) =
+                            SESSION_ALPHABET.get(usize::from(*b) % SESSION_ALPHABET.len())
+                        {
+                            t.push(char::from(*c));
+                        }
+                    }
+                }
+            }
+            if !self.session_by_token.contains_key(&t) {
+                break t;
+            }
+        };
+        let deadline = now + self.config.session_timeout;
+        let key = self.sessions.insert(ServerSession {
+            token: token.clone(),
+            user,
+            state: SessionState::Init,
+            mode,
+            mount: None,
+            tracks: Vec::new(),
+            version,
+            base_url: String::new(),
+            conn,
+            last_activity: now,
+            timer_at: deadline,
+            depacketizers: Vec::new(),
+        });
+        let id = SessionId(key);
+        self.session_by_token.insert(token, id);
+        self.timers.insert((deadline, Timer::Session(id)));
+        id
+    }
+
+    fn take_pending(&mut self, id: RequestId, methods: &[Method]) -> Result<Pending, ApiError> {
+        let p = self.pending.get(&id).ok_or(ApiError::UnknownRequest(id))?;
+        if !methods.contains(&p.method) {
+            return Err(ApiError::WrongMethod {
+                id,
+                method: p.method.clone(),
+            });
+        }
+        self.remove_pending(id)
+    }
+
+    fn remove_pending(&mut self, id: RequestId) -> Result<Pending, ApiError> {
+        let p = self
+            .pending
+            .remove(&id)
+            .ok_or(ApiError::UnknownRequest(id))?;
+        self.timers.remove(&(p.answer_at, Timer::Answer(id)));
+        Ok(p)
+    }
+
+    /// Answers a request with an error status (404 for an unknown path, 403, 455…). A
+    /// SETUP that had created its session leaves no session behind.
+    pub fn reject(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        status: StatusCode,
+    ) -> Result<(), ApiError> {
+        let p = self
+            .pending
+            .remove(&id)
+            .ok_or(ApiError::UnknownRequest(id))?;
+        self.forget_new_session(now, &p);
+        let resp = self.response(status, p.version, Some(p.cseq)).build();
+        self.fill_slot(p.conn, id, &resp);
+        Ok(())
+    }
+
+    fn forget_new_session(&mut self, now: Instant, p: &Pending) {
+        if !p.new_session {
+            return;
+        }
+        if let Some(sid) = p.session {
+            if self
+                .sessions
+                .get(sid.0)
+                .is_some_and(|s| s.tracks.is_empty())
+            {
+                self.remove_session(now, sid, super::SessionEndReason::Closed);
+            }
+        }
+    }
+
+    /// Answers a `DESCRIBE` with the presentation description. The server adds
+    /// `Content-Type: application/sdp` and `Content-Base` (the request URL with a trailing
+    /// slash, against which the SDP's relative `a=control` URLs resolve).
+    pub fn respond_describe(
+        &mut self,
+        _now: Instant,
+        id: RequestId,
+        sdp: impl Into<Bytes>,
+    ) -> Result<(), ApiError> {
+        let p = self.take_pending(id, &[Method::DESCRIBE])?;
+        let mut base = p.url.clone();
+        if let Some(i) = base.find('?') {
+            base.truncate(i);
+        }
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        let resp = self
+            .response(StatusCode::OK, p.version, Some(p.cseq))
+            .typed_header(&ContentType::sdp())
+            .typed_header(&ContentBase(base))
+            .body(sdp.into())
+            .build();
+        self.fill_slot(p.conn, id, &resp);
+        Ok(())
+    }
+
+    /// Answers a `GET_PARAMETER` or `SET_PARAMETER` with a body (`text/parameters`).
+    pub fn respond_parameters(
+        &mut self,
+        _now: Instant,
+        id: RequestId,
+        body: impl Into<Bytes>,
+    ) -> Result<(), ApiError> {
+        let p = self.take_pending(id, &[Method::GET_PARAMETER, Method::SET_PARAMETER])?;
+        let body = body.into();
+        let mut b = self.response(StatusCode::OK, p.version, Some(p.cseq));
+        if let Some(h) = p.session.and_then(|s| self.session_header(s)) {
+            b = b.typed_header(&h);
+        }
+        if !body.is_empty() {
+            b = b.header(
+                HeaderName::CONTENT_TYPE,
+                HeaderValue::from_static("text/parameters"),
+            );
+        }
+        let resp = b.body(body).build();
+        self.fill_slot(p.conn, id, &resp);
+        Ok(())
+    }
+
+    /// Accepts a request with the server's standard answer:
+    /// - `ANNOUNCE`: `200 OK`;
+    /// - `SETUP`: the track the URL names (see [`Server::accept_setup`]);
+    /// - `PLAY`: the session plays (`Range: npt=now-` and `RTP-Info` for every stream);
+    /// - `PAUSE`: media stops, the session is Ready;
+    /// - `RECORD`: the session records (its RTP arrives as [`ServerEvent::Rtp`]);
+    /// - `GET_PARAMETER`/`SET_PARAMETER`: `200 OK` without body.
+    ///
+    /// `DESCRIBE` needs [`Server::respond_describe`].
+    pub fn accept_request(&mut self, now: Instant, id: RequestId) -> Result<(), ApiError> {
+        let p = self.pending.get(&id).ok_or(ApiError::UnknownRequest(id))?;
+        match p.method {
+            Method::SETUP => {
+                let (Some(mount), Some(track)) = (p.mount, p.track) else {
+                    return Err(ApiError::NoTrack(id));
+                };
+                self.accept_setup(now, id, mount, track)
+            }
+            Method::PLAY => self.accept_play(now, id),
+            Method::PAUSE | Method::RECORD => self.accept_pause_record(now, id),
+            Method::ANNOUNCE | Method::GET_PARAMETER | Method::SET_PARAMETER => {
+                let p = self.take_pending(
+                    id,
+                    &[
+                        Method::ANNOUNCE,
+                        Method::GET_PARAMETER,
+                        Method::SET_PARAMETER,
+                    ],
+                )?;
+                let mut b = self.response(StatusCode::OK, p.version, Some(p.cseq));
+                if let Some(h) = p.session.and_then(|s| self.session_header(s)) {
+                    b = b.typed_header(&h);
+                }
+                self.fill_slot(p.conn, id, &b.build());
+                Ok(())
+            }
+            _ => Err(ApiError::WrongMethod {
+                id,
+                method: p.method.clone(),
+            }),
+        }
+    }
+
+    /// Accepts a `SETUP` for track `track` of `mount`. The server picks the first
+    /// transport the client offered that it can serve: TCP interleaved (on the channels
+    /// asked for, or the next free pair), UDP unicast (when
+    /// [`ServerConfig::udp_ports`](super::ServerConfig::udp_ports) is set; media goes to
+    /// the connection's peer address, whatever `destination` says), or multicast (when
+    /// [`ServerConfig::multicast`](super::ServerConfig::multicast) is set, play only).
+    /// When none fits, the client gets `461 Unsupported Transport` (and this returns
+    /// `Ok`).
+    pub fn accept_setup(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        mount: MountId,
+        track: TrackId,
+    ) -> Result<(), ApiError> {
+        let m = self
+            .mounts
+            .get(mount.0)
+            .ok_or(ApiError::UnknownMount(mount))?;
+        if m.tracks.get(track.0).is_none() {
+            return Err(ApiError::UnknownTrack { mount, track });
+        }
+        let p = self.take_pending(id, &[Method::SETUP])?;
+        let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
+            // The session ended while the application was deciding.
+            let resp = self
+                .response(StatusCode::SESSION_NOT_FOUND, p.version, Some(p.cseq))
+                .build();
+            self.fill_slot(p.conn, id, &resp);
+            return Ok(());
+        };
+        let offered = p.transport.clone().unwrap_or_default();
+        let Some((transport, reply)) = self.negotiate(&p, sid, mount, track, &offered) else {
+            self.forget_new_session(now, &p);
+            let resp = self
+                .response(StatusCode::UNSUPPORTED_TRANSPORT, p.version, Some(p.cseq))
+                .build();
+            self.fill_slot(p.conn, id, &resp);
+            return Ok(());
+        };
+        // Register the stream.
+        match transport {
+            StreamTransport::Interleaved { conn, rtp, rtcp } => {
+                if let Some(c) = self.conns.get_mut(conn.0) {
+                    c.channels
+                        .retain(|u| !(u.session == sid && u.track == track));
+                    for (channel, is_rtcp) in [(rtp, false), (rtcp, true)] {
+                        c.channels.push(ChannelUse {
+                            channel,
+                            session: sid,
+                            track,
+                            rtcp: is_rtcp,
+                        });
+                    }
+                }
+            }
+            StreamTransport::Udp { rtp, rtcp } => {
+                self.udp_sources
+                    .insert((MediaSocket::Rtp, rtp), (sid, track));
+                self.udp_sources
+                    .insert((MediaSocket::Rtcp, rtcp), (sid, track));
+            }
+            StreamTransport::Multicast => {}
+        }
+        let control_len = m_control_len(self, mount, track);
+        // A stream set up again replaces its earlier transport.
+        let old = self
+            .sessions
+            .get(sid.0)
+            .and_then(|s| s.tracks.iter().find(|t| t.track == track))
+            .map(|t| t.transport);
+        match old {
+            Some(StreamTransport::Udp { rtp, rtcp }) if old != Some(transport) => {
+                self.udp_sources.remove(&(MediaSocket::Rtp, rtp));
+                self.udp_sources.remove(&(MediaSocket::Rtcp, rtcp));
+            }
+            Some(StreamTransport::Interleaved { conn, .. }) => {
+                let same_conn =
+                    matches!(transport, StreamTransport::Interleaved { conn: c, .. } if c == conn);
+                if let (false, Some(c)) = (same_conn, self.conns.get_mut(conn.0)) {
+                    c.channels
+                        .retain(|u| !(u.session == sid && u.track == track));
+                }
+            }
+            _ => {}
+        }
+        if let Some(s) = self.sessions.get_mut(sid.0) {
+            s.tracks.retain(|t| t.track != track);
+            s.tracks.push(SessionTrack {
+                track,
+                url: p.url.clone(),
+                transport,
+            });
+            s.mount = Some(mount);
+            s.mode = p.mode;
+            s.last_activity = now;
+            if s.state == SessionState::Init {
+                s.state = SessionState::Ready;
+            }
+            if s.base_url.is_empty() {
+                let url = p.url.trim_end_matches('/');
+                let base = if control_len > 0 && url.len() > control_len {
+                    url.get(..url.len() - control_len)
+                        .unwrap_or(url)
+                        .trim_end_matches('/')
+                } else {
+                    url
+                };
+                s.base_url = base.to_owned();
+            }
+        }
+        if let Some(m) = self.mounts.get_mut(mount.0) {
+            if !m.sessions.contains(&sid) {
+                m.sessions.push(sid);
+            }
+        }
+        let mut b = self
+            .response(StatusCode::OK, p.version, Some(p.cseq))
+            .typed_header(&Transport(vec![reply]));
+        if let Some(h) = self.session_header(sid) {
+            b = b.typed_header(&h);
+        }
+        if p.version == Version::V2_0 {
+            if let Some(pl) = p.pipelined {
+                b = b.typed_header(&PipelinedRequests(pl));
+            }
+            b = b
+                .typed_header(&MediaProperties(vec![
+                    MediaProperty::NoSeeking,
+                    MediaProperty::TimeProgressing,
+                    MediaProperty::TimeDuration(0.0),
+                ]))
+                .typed_header(&AcceptRanges(vec![RangeUnit::Npt]));
+        }
+        self.fill_slot(p.conn, id, &b.build());
+        Ok(())
+    }
+
+    /// Picks a transport; returns it with the `Transport` reply.
+    fn negotiate(
+        &mut self,
+        p: &Pending,
+        sid: SessionId,
+        mount: MountId,
+        track: TrackId,
+        offered: &Transport,
+    ) -> Option<(StreamTransport, TransportSpec)> {
+        let c = self.conns.get(p.conn.0)?;
+        let (peer, local) = (c.peer, c.local);
+        let ssrc = self.mounts.get(mount.0)?.tracks.get(track.0)?.ssrc;
+        for spec in &offered.0 {
+            let TransportId::Rtp { profile, lower } = &spec.id else {
+                continue;
+            };
+            if *profile != Profile::Avp {
+                continue;
+            }
+            let mode = if p.mode == SetupMode::Record {
+                crate::header::Mode::Record
+            } else {
+                crate::header::Mode::Play
+            };
+            let mut reply = TransportSpec::new(spec.id.clone());
+            reply.mode = vec![mode];
+            if p.mode == SetupMode::Play {
+                reply.ssrc = vec![ssrc];
+            }
+            match lower {
+                Some(LowerTransport::Tcp) => {
+                    let c = self.conns.get(p.conn.0)?;
+                    let in_use = |ch: u8| {
+                        c.channels
+                            .iter()
+                            .any(|u| u.channel == ch && !(u.session == sid && u.track == track))
+                    };
+                    let wanted = spec.interleaved.filter(|r| {
+                        let rtcp = r.rtcp();
+                        !in_use(r.rtp()) && rtcp.is_some_and(|x| !in_use(x))
+                    });
+                    let channels = match wanted {
+                        Some(r) => (r.rtp(), r.rtcp().unwrap_or(r.rtp())),
+                        None => {
+                            let start = (0..=254u8)
+                                .step_by(2)
+                                .find(|&ch| !in_use(ch) && !in_use(ch + 1))?;
+                            (start, start + 1)
+                        }
+                    };
+                    reply.delivery = Some(Delivery::Unicast);
+                    reply.interleaved = Some(ChannelRange {
+                        start: channels.0,
+                        end: Some(channels.1),
+                    });
+                    return Some((
+                        StreamTransport::Interleaved {
+                            conn: p.conn,
+                            rtp: channels.0,
+                            rtcp: channels.1,
+                        },
+                        reply,
+                    ));
+                }
+                Some(LowerTransport::Other(_)) => continue,
+                _ => {}
+            }
+            if spec.is_multicast() {
+                let Some(mc) = self.config.multicast else {
+                    continue;
+                };
+                if p.mode != SetupMode::Play {
+                    continue;
+                }
+                let group = self.multicast_group(mount)?;
+                let port = mc.port_base.checked_add(u16::try_from(track.0 * 2).ok()?)?;
+                reply.delivery = Some(Delivery::Multicast);
+                reply.destination = Some(group.to_string());
+                reply.port = Some(PortRange {
+                    start: port,
+                    end: Some(port.checked_add(1)?),
+                });
+                reply.ttl = Some(mc.ttl);
+                return Some((StreamTransport::Multicast, reply));
+            }
+            let Some(ports) = self.config.udp_ports else {
+                continue;
+            };
+            // Client ports: RTSP 1.0 `client_port`, or RTSP 2.0 `dest_addr`.
+            let (client, two) = if let Some(cp) = spec.client_port {
+                let rtcp = cp.end.unwrap_or(cp.start.saturating_add(1));
+                ((cp.start, rtcp), false)
+            } else if let Some(first) = spec.dest_addr.first() {
+                let port_of = |s: &str| s.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok());
+                let rtp = port_of(first)?;
+                let rtcp = spec
+                    .dest_addr
+                    .get(1)
+                    .and_then(|s| port_of(s))
+                    .unwrap_or(rtp.saturating_add(1));
+                ((rtp, rtcp), true)
+            } else {
+                continue;
+            };
+            let ip: IpAddr = peer.ip();
+            let rtp = SocketAddr::new(ip, client.0);
+            let rtcp = SocketAddr::new(ip, client.1);
+            reply.delivery = Some(Delivery::Unicast);
+            if two {
+                reply.dest_addr = vec![format!(":{}", client.0), format!(":{}", client.1)];
+                reply.src_addr = vec![
+                    SocketAddr::new(local.ip(), ports.rtp).to_string(),
+                    SocketAddr::new(local.ip(), ports.rtcp).to_string(),
+                ];
+            } else {
+                reply.client_port = Some(PortRange {
+                    start: client.0,
+                    end: Some(client.1),
+                });
+                reply.server_port = Some(PortRange {
+                    start: ports.rtp,
+                    end: Some(ports.rtcp),
+                });
+            }
+            return Some((StreamTransport::Udp { rtp, rtcp }, reply));
+        }
+        None
+    }
+
+    pub(super) fn multicast_group(&mut self, mount: MountId) -> Option<std::net::Ipv4Addr> {
+        let mc = self.config.multicast?;
+        let m = self.mounts.get_mut(mount.0)?;
+        if let Some(g) = m.multicast_group {
+            return Some(g);
+        }
+        let n = self.next_group % mc.groups.max(1);
+        self.next_group = self.next_group.wrapping_add(1);
+        let g = std::net::Ipv4Addr::from(u32::from(mc.group_base).wrapping_add(n));
+        m.multicast_group = Some(g);
+        Some(g)
+    }
+
+    fn accept_play(&mut self, now: Instant, id: RequestId) -> Result<(), ApiError> {
+        let p = self.take_pending(id, &[Method::PLAY])?;
+        let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
+            let resp = self
+                .response(StatusCode::SESSION_NOT_FOUND, p.version, Some(p.cseq))
+                .build();
+            self.fill_slot(p.conn, id, &resp);
+            return Ok(());
+        };
+        let ntp = self.ntp(now);
+        let form = match (p.version, self.config.rtsp2_rtp_info) {
+            (Version::V2_0, Rtsp2RtpInfoPolicy::Rfc7826Form) => RtpInfoForm::Rfc7826,
+            _ => RtpInfoForm::Rfc2326,
+        };
+        let mut rtp_info = RtpInfo {
+            entries: Vec::new(),
+            form,
+        };
+        let mut rtcp_start = Vec::new();
+        if let Some(s) = self.sessions.get_mut(sid.0) {
+            let was_playing = s.state == SessionState::Playing;
+            s.state = SessionState::Playing;
+            s.last_activity = now;
+            if let Some(m) = s
+                .mount
+                .and_then(|m| self.mounts.get_mut(m.0).map(|x| (m, x)))
+            {
+                let (mount_id, m) = m;
+                for t in &s.tracks {
+                    let Some(track) = m.tracks.get_mut(t.track.0) else {
+                        continue;
+                    };
+                    let rtptime = if track.stats.has_sent() {
+                        track.stats.sender_info(now, ntp).rtp_timestamp
+                    } else {
+                        track.ts_offset
+                    };
+                    let mut e = RtpInfoEntry::new(t.url.clone());
+                    e.seq = Some(track.seq);
+                    e.rtptime = Some(rtptime);
+                    if form == RtpInfoForm::Rfc7826 {
+                        e.ssrc = Some(track.ssrc);
+                    }
+                    rtp_info.entries.push(e);
+                    if !was_playing {
+                        match t.transport {
+                            StreamTransport::Interleaved { conn, rtp, rtcp } => {
+                                track.sinks.push(Sink {
+                                    session: sid,
+                                    kind: SinkKind::Interleaved { conn, rtp, rtcp },
+                                })
+                            }
+                            StreamTransport::Udp { rtp, rtcp } => track.sinks.push(Sink {
+                                session: sid,
+                                kind: SinkKind::Udp { rtp, rtcp },
+                            }),
+                            StreamTransport::Multicast => track.multicast_members += 1,
+                        }
+                        if track.rtcp_due.is_none() {
+                            rtcp_start.push((mount_id, t.track.0));
+                        }
+                    }
+                }
+            }
+        }
+        for (mount, track) in rtcp_start {
+            self.schedule_rtcp(now, mount, track);
+        }
+        let mut b = self
+            .response(StatusCode::OK, p.version, Some(p.cseq))
+            .typed_header(&Range::npt_now());
+        if !rtp_info.entries.is_empty() {
+            b = b.typed_header(&rtp_info);
+        }
+        if let Some(h) = self.session_header(sid) {
+            b = b.typed_header(&h);
+        }
+        if p.version == Version::V2_0 {
+            b = b.typed_header(&MediaProperties(vec![
+                MediaProperty::NoSeeking,
+                MediaProperty::TimeProgressing,
+                MediaProperty::TimeDuration(0.0),
+            ]));
+        }
+        self.fill_slot(p.conn, id, &b.build());
+        Ok(())
+    }
+
+    fn accept_pause_record(&mut self, now: Instant, id: RequestId) -> Result<(), ApiError> {
+        let p = self.take_pending(id, &[Method::PAUSE, Method::RECORD])?;
+        let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
+            let resp = self
+                .response(StatusCode::SESSION_NOT_FOUND, p.version, Some(p.cseq))
+                .build();
+            self.fill_slot(p.conn, id, &resp);
+            return Ok(());
+        };
+        if let Some(s) = self.sessions.get_mut(sid.0) {
+            s.last_activity = now;
+            if p.method == Method::PAUSE {
+                if s.state == SessionState::Playing {
+                    if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
+                        super::detach_sinks(m, sid, &s.tracks);
+                    }
+                }
+                if s.state != SessionState::Init {
+                    s.state = SessionState::Ready;
+                }
+            } else {
+                s.state = SessionState::Recording;
+            }
+        }
+        let mut b = self.response(StatusCode::OK, p.version, Some(p.cseq));
+        if let Some(h) = self.session_header(sid) {
+            b = b.typed_header(&h);
+        }
+        self.fill_slot(p.conn, id, &b.build());
+        Ok(())
+    }
+}
+
+/// Length of a track's control string (to strip it from a SETUP URL for the base URL).
+fn m_control_len(server: &Server, mount: MountId, track: TrackId) -> usize {
+    server
+        .mounts
+        .get(mount.0)
+        .and_then(|m| m.tracks.get(track.0))
+        .map_or(0, |t| t.config.control.trim_end_matches('/').len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_path;
+
+    #[test]
+    fn paths() {
+        assert_eq!(url_path("rtsp://h:554/test"), "/test");
+        assert_eq!(url_path("rtsp://h:554/test/"), "/test");
+        assert_eq!(url_path("rtsp://h/test/trackID=0?x=1"), "/test/trackID=0");
+        assert_eq!(url_path("rtsp://h"), "/");
+        assert_eq!(url_path("*"), "*");
+        assert_eq!(url_path("/a/b"), "/a/b");
+    }
+}

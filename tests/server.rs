@@ -1,0 +1,1582 @@
+//! The server state machine driven in memory with the requests real clients sent
+//! (ffmpeg 5.1 and GStreamer 1.22 `rtspsrc`, from `tests/data/sessions/*/tcp/*_c2s.bin`),
+//! with virtual time: responses (status, CSeq, Session, Transport, RTP-Info), the state
+//! machine's errors, timeouts, authentication, slow readers and limits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
+
+use bytes::{Bytes, BytesMut};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use rtsp_proto::auth::{
+    digest_response, DigestAlgorithm, DigestInput, ServerAuthenticator, UserCredentials,
+};
+use rtsp_proto::codec::g711::{G711Config, G711Packetizer};
+use rtsp_proto::header::{RtpInfo, Session, Transport, TypedHeader, WwwAuthenticate};
+use rtsp_proto::message::{Decoder, HeaderName, HeaderValue, Message};
+use rtsp_proto::rtcp::{Compound, RtcpPacket, ValidationMode};
+use rtsp_proto::rtp::RtpPacket;
+use rtsp_proto::server::{
+    ConnectionId, MediaSocket, MountId, MulticastConfig, RequestKind, Server, ServerConfig,
+    ServerEvent, ServerLimits, SessionEndReason, SessionId, SetupMode, TrackConfig, TrackId,
+    UdpPorts,
+};
+use rtsp_proto::{Request, Response, StatusCode, Version};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SDP_AV: &str = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=test\r\nt=0 0\r\n\
+    m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:stream=0\r\n\
+    m=audio 0 RTP/AVP 0\r\na=control:stream=1\r\n";
+
+fn sessions_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sessions"))
+}
+
+/// The items a client sent on its first connection in a captured session.
+fn client_stream(session: &str) -> Vec<Message> {
+    let path = sessions_dir().join(session).join("tcp/conn1_c2s.bin");
+    let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut buf = BytesMut::from(&raw[..]);
+    let mut dec = Decoder::new();
+    let mut out = Vec::new();
+    while let Some(m) = dec.decode(&mut buf).expect("captured stream decodes") {
+        out.push(m);
+    }
+    out
+}
+
+fn pcmu() -> Box<G711Packetizer> {
+    Box::new(G711Packetizer::new(&G711Config::pcmu(), 1200).expect("packetizer"))
+}
+
+fn addr(s: &str) -> SocketAddr {
+    s.parse().expect("address")
+}
+
+/// A server with a seeded RNG, a virtual clock and one connection, plus an application
+/// that answers requests the usual way.
+struct Harness {
+    server: Server,
+    now: Instant,
+    conn: ConnectionId,
+    /// The session token the server gave, substituted into replayed requests.
+    token: Option<String>,
+    /// Output not yet decoded.
+    pending_out: BytesMut,
+    decoder: Decoder,
+    /// Frames received on interleaved channels.
+    data: Vec<(u8, Bytes)>,
+    /// Credentials to re-sign replayed requests with (Digest, MD5).
+    creds: Option<(String, String)>,
+    /// The last challenge's nonce.
+    nonce: Option<String>,
+}
+
+impl Harness {
+    fn with_config(config: ServerConfig) -> Harness {
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now();
+        let mut server = Server::new(config);
+        let conn = server
+            .accept(now, addr("127.0.0.1:40000"), addr("127.0.0.1:8554"))
+            .expect("accept");
+        Harness {
+            server,
+            now,
+            conn,
+            token: None,
+            pending_out: BytesMut::new(),
+            decoder: Decoder::new(),
+            data: Vec::new(),
+            creds: None,
+            nonce: None,
+        }
+    }
+
+    fn config() -> ServerConfig {
+        let mut c = ServerConfig::default();
+        c.rng = Box::new(StdRng::seed_from_u64(42));
+        c
+    }
+
+    fn new() -> Harness {
+        Harness::with_config(Harness::config())
+    }
+
+    fn advance(&mut self, d: Duration) {
+        self.now += d;
+        self.server.handle_timeout(self.now);
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) {
+        let mut buf = BytesMut::from(bytes);
+        self.server.handle_stream(self.now, self.conn, &mut buf);
+        assert!(buf.is_empty(), "a complete message stays in the buffer");
+    }
+
+    /// Sends a request after substituting our session token and credentials.
+    fn send(&mut self, mut req: Request) {
+        if req.headers.contains("Session") {
+            if let Some(t) = &self.token {
+                req.headers.insert(
+                    HeaderName::SESSION,
+                    HeaderValue::from_string(t.clone()).expect("token"),
+                );
+            }
+        }
+        if let (Some((user, pass)), Some(nonce)) = (&self.creds, &self.nonce) {
+            let uri = req.uri().to_owned();
+            let response = digest_response(&DigestInput {
+                algorithm: DigestAlgorithm::Md5,
+                username: user,
+                realm: "rtsp-proto",
+                password: pass,
+                method: req.method.as_str(),
+                uri: &uri,
+                nonce,
+                qop_auth: None,
+            });
+            let value = format!(
+                "Digest username=\"{user}\", realm=\"rtsp-proto\", nonce=\"{nonce}\", uri=\"{uri}\", response=\"{response}\""
+            );
+            req.headers.insert(
+                HeaderName::AUTHORIZATION,
+                HeaderValue::from_string(value).expect("authorization"),
+            );
+        }
+        let mut out = BytesMut::new();
+        req.encode(&mut out);
+        self.send_raw(&out);
+    }
+
+    /// Decodes everything the server queued for the connection.
+    fn output(&mut self) -> Vec<Message> {
+        while let Some(b) = self.server.poll_stream_output(self.conn) {
+            self.pending_out.extend_from_slice(&b);
+        }
+        let mut out = Vec::new();
+        while let Some(m) = self
+            .decoder
+            .decode(&mut self.pending_out)
+            .expect("server output decodes")
+        {
+            out.push(m);
+        }
+        out
+    }
+
+    fn responses(&mut self) -> Vec<Response> {
+        let mut rs = Vec::new();
+        for m in self.output() {
+            match m {
+                Message::Response(r) => {
+                    if let Some(Ok(s)) = r.headers.typed::<Session>() {
+                        self.token = Some(s.id);
+                    }
+                    if let Some(Ok(w)) = r.headers.typed::<WwwAuthenticate>() {
+                        if let Some(n) = w.0.first().and_then(|c| c.param("nonce")) {
+                            self.nonce = Some(n.to_owned());
+                        }
+                    }
+                    rs.push(r);
+                }
+                Message::Data(d) => self.data.push((d.channel, d.payload)),
+                Message::Request(_) => {}
+            }
+        }
+        rs
+    }
+
+    fn events(&mut self) -> Vec<ServerEvent> {
+        std::iter::from_fn(|| self.server.poll_event()).collect()
+    }
+
+    /// Answers every pending request the usual way: DESCRIBE with `sdp`, ANNOUNCE by
+    /// creating the mount from the SDP's control attributes, the rest accepted.
+    fn answer(&mut self, sdp: &str) -> Vec<ServerEvent> {
+        let mut others = Vec::new();
+        for e in self.events() {
+            let ServerEvent::Request(req) = e else {
+                others.push(e);
+                continue;
+            };
+            match &req.kind {
+                RequestKind::Describe => {
+                    if req.mount.is_some() {
+                        self.server
+                            .respond_describe(self.now, req.id, sdp.to_owned())
+                            .expect("describe");
+                    } else {
+                        self.server
+                            .reject(self.now, req.id, StatusCode::NOT_FOUND)
+                            .expect("reject");
+                    }
+                }
+                RequestKind::Announce { sdp } => {
+                    let text = std::str::from_utf8(sdp).expect("sdp text");
+                    let tracks: Vec<TrackConfig> = text
+                        .lines()
+                        .filter_map(|l| l.trim().strip_prefix("a=control:"))
+                        .map(|c| TrackConfig::new(c, 96, 90_000))
+                        .collect();
+                    self.server.add_mount(&req.path, tracks).expect("mount");
+                    self.server
+                        .accept_request(self.now, req.id)
+                        .expect("announce");
+                }
+                _ => self
+                    .server
+                    .accept_request(self.now, req.id)
+                    .expect("accept"),
+            }
+        }
+        others
+    }
+}
+
+fn status_and_cseq(r: &Response) -> (u16, u32) {
+    (
+        r.status.as_u16(),
+        r.cseq().expect("CSeq").expect("CSeq value").0,
+    )
+}
+
+fn transport(r: &Response) -> String {
+    r.headers
+        .get_str("Transport")
+        .expect("Transport")
+        .to_owned()
+}
+
+/// Replays a captured client session; returns every response.
+fn replay(h: &mut Harness, session: &str, sdp: &str) -> Vec<Response> {
+    let mut all = Vec::new();
+    for m in client_stream(session) {
+        match m {
+            Message::Request(r) => h.send(r),
+            Message::Data(d) => {
+                let mut out = BytesMut::new();
+                rtsp_proto::message::encode_frame(d.channel, &d.payload, &mut out).expect("frame");
+                h.send_raw(&out);
+            }
+            Message::Response(_) => {}
+        }
+        let others = h.answer(sdp);
+        assert!(
+            others
+                .iter()
+                .all(|e| !matches!(e, ServerEvent::Diagnostic(_))),
+            "{others:?}"
+        );
+        all.extend(h.responses());
+    }
+    all
+}
+
+#[test]
+fn ffmpeg_plays_over_tcp() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("stream=1", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    // Stop before TEARDOWN to look at the media.
+    let stream = client_stream("ffmpeg_tcp__gst_av");
+    let (play_part, teardown) = stream.split_at(stream.len() - 1);
+    let mut rs = Vec::new();
+    for m in play_part {
+        if let Message::Request(r) = m {
+            h.send(r.clone());
+            h.answer(SDP_AV);
+            rs.extend(h.responses());
+        }
+    }
+    let got: Vec<_> = rs.iter().map(status_and_cseq).collect();
+    assert_eq!(got, [(200, 1), (200, 2), (200, 3), (200, 4), (200, 5)]);
+    assert_eq!(
+        rs[1].headers.get_str("Content-Base"),
+        Some("rtsp://127.0.0.1:8554/av/")
+    );
+    assert_eq!(
+        rs[1].headers.get_str("Content-Type"),
+        Some("application/sdp")
+    );
+    assert_eq!(&rs[1].body[..], SDP_AV.as_bytes());
+    assert!(transport(&rs[2]).starts_with("RTP/AVP/TCP;unicast;interleaved=0-1;ssrc="));
+    assert!(transport(&rs[3]).starts_with("RTP/AVP/TCP;unicast;interleaved=2-3;ssrc="));
+    let token = h.token.clone().expect("session");
+    for r in &rs[2..] {
+        let s = r
+            .headers
+            .typed::<Session>()
+            .expect("Session")
+            .expect("valid");
+        assert_eq!((s.id.as_str(), s.timeout), (token.as_str(), Some(60)));
+    }
+    let info = rs[4]
+        .headers
+        .typed::<RtpInfo>()
+        .expect("RTP-Info")
+        .expect("valid");
+    let urls: Vec<_> = info.entries.iter().map(|e| e.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "rtsp://127.0.0.1:8554/av/stream=0",
+            "rtsp://127.0.0.1:8554/av/stream=1"
+        ]
+    );
+    assert_eq!(rs[4].headers.get_str("Range"), Some("npt=now-"));
+
+    // Media: the packet sequence starts at RTP-Info's seq, on the SETUP's channels.
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 0, &[0x7f; 160])
+        .expect("frame");
+    h.server
+        .send_frame(h.now, mount, TrackId(1), 0, &[0x7f; 160])
+        .expect("frame");
+    h.responses();
+    let channels: Vec<u8> = h.data.iter().map(|(c, _)| *c).collect();
+    assert_eq!(channels, [0, 2]);
+    let p = RtpPacket::parse(&h.data[0].1).expect("rtp");
+    assert_eq!(Some(p.sequence_number()), info.entries[0].seq);
+    assert_eq!(Some(p.timestamp()), info.entries[0].rtptime);
+    let t = Transport::parse(&transport(&rs[2])).expect("transport");
+    assert_eq!(t.0[0].first_ssrc(), Some(p.ssrc()));
+
+    // TEARDOWN ends the session and the media.
+    if let Message::Request(r) = &teardown[0] {
+        h.send(r.clone());
+    }
+    let rs = h.responses();
+    assert_eq!(status_and_cseq(&rs[0]), (200, 6));
+    let ev = h.events();
+    assert!(matches!(
+        ev.as_slice(),
+        [ServerEvent::SessionClosed { reason: SessionEndReason::Teardown, mount: Some(m), publisher: false, .. }] if *m == mount
+    ));
+    h.data.clear();
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 160, &[0x7f; 160])
+        .expect("frame");
+    h.responses();
+    assert!(h.data.is_empty());
+    assert_eq!(h.server.session_count(), 0);
+}
+
+#[test]
+fn gstreamer_plays_over_udp_and_pauses() {
+    let mut config = Harness::config();
+    config.udp_ports = Some(UdpPorts {
+        rtp: 8000,
+        rtcp: 8001,
+    });
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("stream=1", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    let stream = client_stream("gst_udp__gst_av");
+    let mut rs = Vec::new();
+    let mut sent_while_playing = Vec::new();
+    for m in stream {
+        let Message::Request(r) = m else { continue };
+        let is_pause = r.method == rtsp_proto::Method::PAUSE;
+        if is_pause {
+            h.server
+                .send_frame(h.now, mount, TrackId(0), 0, &[1; 160])
+                .expect("frame");
+            sent_while_playing.extend(std::iter::from_fn(|| h.server.poll_transmit()));
+        }
+        h.send(r);
+        h.answer(SDP_AV);
+        rs.extend(h.responses());
+        if is_pause {
+            h.server
+                .send_frame(h.now, mount, TrackId(0), 160, &[1; 160])
+                .expect("frame");
+            assert!(h.server.poll_transmit().is_none(), "no media while paused");
+        }
+    }
+    let got: Vec<_> = rs.iter().map(status_and_cseq).collect();
+    assert_eq!(
+        got,
+        [
+            (200, 1),
+            (200, 2),
+            (200, 3),
+            (200, 4),
+            (200, 5),
+            (200, 6),
+            (200, 7)
+        ]
+    );
+    let t = transport(&rs[2]);
+    assert!(
+        t.starts_with("RTP/AVP;unicast;client_port=43000-43001;server_port=8000-8001;ssrc="),
+        "{t}"
+    );
+    assert_eq!(sent_while_playing.len(), 1);
+    assert_eq!(sent_while_playing[0].socket, MediaSocket::Rtp);
+    assert_eq!(sent_while_playing[0].destination, addr("127.0.0.1:43000"));
+}
+
+#[test]
+fn udp_rtcp_receiver_reports_keep_a_player_alive() {
+    let mut config = Harness::config();
+    config.udp_ports = Some(UdpPorts {
+        rtp: 8000,
+        rtcp: 8001,
+    });
+    let mut h = Harness::with_config(config);
+    h.server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000),
+                TrackConfig::new("stream=1", 0, 8000),
+            ],
+        )
+        .expect("mount");
+    let stream = client_stream("gst_udp__gst_av");
+    for m in stream.into_iter().take(5) {
+        if let Message::Request(r) = m {
+            h.send(r);
+            h.answer(SDP_AV);
+            h.responses();
+        }
+    }
+    // No request for three minutes, but an RR every 5 s from the RTCP port.
+    for _ in 0..36 {
+        h.advance(Duration::from_secs(5));
+        let rr = Bytes::from_static(&[0x80, 201, 0, 1, 0, 0, 0, 1]);
+        h.server
+            .handle_datagram(h.now, MediaSocket::Rtcp, addr("127.0.0.1:43001"), rr);
+    }
+    assert_eq!(h.server.session_count(), 1);
+    assert!(h
+        .events()
+        .iter()
+        .all(|e| !matches!(e, ServerEvent::SessionClosed { .. })));
+    // Silence: expired 60 s after the last RR.
+    h.advance(Duration::from_secs(59));
+    assert_eq!(h.server.session_count(), 1);
+    h.advance(Duration::from_secs(2));
+    assert_eq!(h.server.session_count(), 0);
+    assert!(h.events().iter().any(|e| matches!(
+        e,
+        ServerEvent::SessionClosed {
+            reason: SessionEndReason::Timeout,
+            ..
+        }
+    )));
+    // A datagram from an unknown source is a diagnostic, not a crash.
+    h.server.handle_datagram(
+        h.now,
+        MediaSocket::Rtp,
+        addr("10.0.0.1:1"),
+        Bytes::from_static(b"x"),
+    );
+    assert!(matches!(
+        h.events().as_slice(),
+        [ServerEvent::Diagnostic(_)]
+    ));
+}
+
+#[test]
+fn gstreamer_rtsp2_pipelined_setup() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000),
+                TrackConfig::new("stream=1", 0, 8000),
+            ],
+        )
+        .expect("mount");
+    let stream = client_stream("gst2_tcp__gst_av");
+    // The second SETUP carries no Session header, only the Pipelined-Requests id: send
+    // both SETUPs before answering either, as a pipelining client does.
+    let mut rs = Vec::new();
+    for m in stream.into_iter().take(5) {
+        let Message::Request(r) = m else { continue };
+        let setup = r.method == rtsp_proto::Method::SETUP;
+        if r.method == rtsp_proto::Method::PLAY {
+            // Both SETUPs are in: answer them, then PLAY with the session id.
+            assert_eq!(h.server.session_count(), 1);
+            h.answer(SDP_AV);
+            rs.extend(h.responses());
+        }
+        h.send(r);
+        if !setup {
+            h.answer(SDP_AV);
+        }
+        rs.extend(h.responses());
+    }
+    let got: Vec<_> = rs.iter().map(status_and_cseq).collect();
+    assert_eq!(got, [(200, 1), (200, 2), (200, 3), (200, 4), (200, 5)]);
+    assert!(rs.iter().all(|r| r.version == Version::V2_0));
+    assert_eq!(h.server.session_count(), 1);
+    let s3 = rs[2]
+        .headers
+        .typed::<Session>()
+        .expect("session")
+        .expect("valid");
+    let s4 = rs[3]
+        .headers
+        .typed::<Session>()
+        .expect("session")
+        .expect("valid");
+    assert_eq!(s3.id, s4.id);
+    for r in &rs[2..4] {
+        assert_eq!(r.headers.get_str("Pipelined-Requests"), Some("1415493200"));
+        assert!(r
+            .headers
+            .get_str("Media-Properties")
+            .is_some_and(|v| v.contains("Time-Progressing")));
+        assert_eq!(r.headers.get_str("Accept-Ranges"), Some("npt"));
+    }
+    assert!(transport(&rs[3]).contains("interleaved=2-3"));
+    // End of stream: PLAY_NOTIFY to the 2.0 player, then the session ends.
+    h.server.remove_mount(h.now, mount).expect("remove");
+    let out = h.output();
+    let notify = out
+        .iter()
+        .find_map(|m| match m {
+            Message::Request(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("PLAY_NOTIFY");
+    assert_eq!(notify.method, rtsp_proto::Method::PLAY_NOTIFY);
+    assert_eq!(notify.uri(), "rtsp://127.0.0.1:8554/av");
+    assert_eq!(
+        notify.headers.get_str("Notify-Reason"),
+        Some("end-of-stream")
+    );
+    assert_eq!(
+        notify.headers.typed::<Session>().unwrap().unwrap().id,
+        s3.id
+    );
+    // RTCP BYE on both RTCP channels before it.
+    let byes: Vec<u8> = out
+        .iter()
+        .filter_map(|m| match m {
+            Message::Data(d) => Some(d.channel),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(byes, [1, 3]);
+    assert!(h.events().iter().any(|e| matches!(
+        e,
+        ServerEvent::SessionClosed {
+            reason: SessionEndReason::MountRemoved,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn ffmpeg_publishes_over_tcp_and_is_relayed() {
+    let mut h = Harness::new();
+    // A player on a second connection.
+    let player = h
+        .server
+        .accept(h.now, addr("127.0.0.1:40002"), addr("127.0.0.1:8554"))
+        .expect("accept");
+    let stream = client_stream("ffmpegpub_tcp__gst_record");
+    let mut rs = Vec::new();
+    let mut rtp = Vec::new();
+    let mut mount = None;
+    let mut player_token = None;
+    for m in stream {
+        match m {
+            Message::Request(r) => {
+                let teardown = r.method == rtsp_proto::Method::TEARDOWN;
+                if teardown {
+                    break;
+                }
+                h.send(r);
+            }
+            Message::Data(d) => {
+                let mut out = BytesMut::new();
+                rtsp_proto::message::encode_frame(d.channel, &d.payload, &mut out).expect("frame");
+                h.send_raw(&out);
+            }
+            Message::Response(_) => {}
+        }
+        for e in h.answer("unused") {
+            if let ServerEvent::Rtp {
+                mount: m,
+                track,
+                packet,
+                ..
+            } = e
+            {
+                mount = Some(m);
+                rtp.push((track, packet.clone()));
+                // The relay: what the publisher sends goes to the mount's players.
+                h.server.send_rtp(h.now, m, track, &packet).expect("relay");
+            }
+        }
+        rs.extend(h.responses());
+        // Once the mount exists, the player sets up its first track and plays.
+        if let (Some(m), None) = (h.server.mount_at("/record"), &player_token) {
+            let _ = m;
+            let mut buf = BytesMut::from(
+                &b"SETUP rtsp://127.0.0.1:8554/record/streamid=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"[..],
+            );
+            h.server.handle_stream(h.now, player, &mut buf);
+            h.answer("unused");
+            let mut out = BytesMut::new();
+            while let Some(b) = h.server.poll_stream_output(player) {
+                out.extend_from_slice(&b);
+            }
+            let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("decode")
+            else {
+                panic!("no SETUP response")
+            };
+            let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+            let mut buf = BytesMut::from(
+                format!("PLAY rtsp://127.0.0.1:8554/record RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n").as_bytes(),
+            );
+            h.server.handle_stream(h.now, player, &mut buf);
+            h.answer("unused");
+            player_token = Some(token);
+        }
+    }
+    let got: Vec<_> = rs.iter().map(status_and_cseq).collect();
+    assert_eq!(got, [(200, 1), (200, 2), (200, 3), (200, 4), (200, 5)]);
+    assert!(
+        transport(&rs[2]).contains("mode=RECORD") || transport(&rs[2]).contains("mode=\"RECORD\""),
+        "{}",
+        transport(&rs[2])
+    );
+    assert!(!transport(&rs[2]).contains("ssrc="));
+    let mount: MountId = mount.expect("publisher RTP reported");
+    assert!(rtp.len() > 20, "only {} packets", rtp.len());
+    assert!(rtp.iter().any(|(t, _)| *t == TrackId(1)));
+    // The player got every video packet, renumbered without gaps.
+    let mut out = BytesMut::new();
+    while let Some(b) = h.server.poll_stream_output(player) {
+        out.extend_from_slice(&b);
+    }
+    let mut dec = Decoder::new();
+    let mut seqs = Vec::new();
+    while let Some(m) = dec.decode(&mut out).expect("decode") {
+        if let Message::Data(d) = m {
+            if d.channel == 0 {
+                seqs.push(RtpPacket::parse(&d.payload).expect("rtp").sequence_number());
+            }
+        }
+    }
+    let video_in = rtp.iter().filter(|(t, _)| *t == TrackId(0)).count();
+    assert!(
+        seqs.len() >= video_in - 1 && !seqs.is_empty(),
+        "{} of {video_in}",
+        seqs.len()
+    );
+    assert!(seqs.windows(2).all(|w| w[1] == w[0].wrapping_add(1)));
+    assert_eq!(h.server.players(mount), 1);
+}
+
+#[test]
+fn ffmpeg_publishing_over_udp_is_kept_alive_by_rtp() {
+    let mut config = Harness::config();
+    config.udp_ports = Some(UdpPorts {
+        rtp: 8000,
+        rtcp: 8001,
+    });
+    let mut h = Harness::with_config(config);
+    let rs = {
+        let stream = client_stream("ffmpegpub_udp__gst_record");
+        let n = stream.len() - 1; // without TEARDOWN
+        let mut rs = Vec::new();
+        for m in stream.into_iter().take(n) {
+            if let Message::Request(r) = m {
+                h.send(r);
+                h.answer("unused");
+                rs.extend(h.responses());
+            }
+        }
+        rs
+    };
+    let got: Vec<_> = rs.iter().map(status_and_cseq).collect();
+    assert_eq!(got, [(200, 1), (200, 2), (200, 3), (200, 4), (200, 5)]);
+    assert!(
+        transport(&rs[2]).contains("client_port=44192-44193;server_port=8000-8001"),
+        "{}",
+        transport(&rs[2])
+    );
+    let session: SessionId = match h.events().as_slice() {
+        [] => h
+            .server
+            .mount_at("/record")
+            .map(|_| ())
+            .map_or_else(|| panic!("no mount"), |_| None),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        // Find it through an RTP datagram.
+        let rtp = Bytes::from_static(&[0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 0xaa]);
+        h.server
+            .handle_datagram(h.now, MediaSocket::Rtp, addr("127.0.0.1:44192"), rtp);
+        match h.events().as_slice() {
+            [ServerEvent::Rtp { session, track, .. }] => {
+                assert_eq!(*track, TrackId(0));
+                *session
+            }
+            other => panic!("{other:?}"),
+        }
+    });
+    // FFmpeg sends no keep-alive when publishing over UDP: RTP alone keeps the session.
+    for i in 0..10u16 {
+        h.advance(Duration::from_secs(30));
+        let mut p = vec![0x80, 97, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9, 0xbb];
+        p[3] = i as u8;
+        h.server.handle_datagram(
+            h.now,
+            MediaSocket::Rtp,
+            addr("127.0.0.1:44194"),
+            Bytes::from(p),
+        );
+        assert!(matches!(
+            h.events().as_slice(),
+            [ServerEvent::Rtp {
+                track: TrackId(1),
+                ..
+            }]
+        ));
+    }
+    assert_eq!(h.server.session_count(), 1);
+    h.advance(Duration::from_secs(61));
+    let ev = h.events();
+    assert!(
+        matches!(
+            ev.as_slice(),
+            [ServerEvent::SessionClosed { session: s, publisher: true, reason: SessionEndReason::Timeout, .. }] if *s == session
+        ),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn state_machine_errors() {
+    let mut h = Harness::new();
+    h.server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000),
+                TrackConfig::new("stream=1", 0, 8000),
+            ],
+        )
+        .expect("mount");
+    let check = |h: &mut Harness, req: &str, status: u16| {
+        h.send_raw(req.as_bytes());
+        h.answer(SDP_AV);
+        let rs = h.responses();
+        assert_eq!(rs.len(), 1, "{req}");
+        assert_eq!(rs[0].status.as_u16(), status, "{req}");
+        rs.into_iter().next().expect("response")
+    };
+    // No session, unknown session.
+    check(
+        &mut h,
+        "PLAY rtsp://127.0.0.1:8554/av RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+        454,
+    );
+    check(
+        &mut h,
+        "PLAY rtsp://127.0.0.1:8554/av RTSP/1.0\r\nCSeq: 2\r\nSession: nosuchsession\r\n\r\n",
+        454,
+    );
+    // Missing CSeq: 400 without CSeq.
+    let r = check(&mut h, "OPTIONS * RTSP/1.0\r\n\r\n", 400);
+    assert!(r.cseq().is_none());
+    // Unsupported version, unknown method, server-to-client method, Require.
+    check(&mut h, "OPTIONS * RTSP/3.0\r\nCSeq: 3\r\n\r\n", 505);
+    check(
+        &mut h,
+        "FOO rtsp://127.0.0.1:8554/av RTSP/1.0\r\nCSeq: 4\r\n\r\n",
+        501,
+    );
+    check(
+        &mut h,
+        "REDIRECT rtsp://127.0.0.1:8554/av RTSP/1.0\r\nCSeq: 5\r\n\r\n",
+        405,
+    );
+    let r = check(
+        &mut h,
+        "OPTIONS * RTSP/1.0\r\nCSeq: 6\r\nRequire: play.basic, com.example.x\r\n\r\n",
+        551,
+    );
+    assert_eq!(r.headers.get_str("Unsupported"), Some("com.example.x"));
+    // UDP only, but the server has no UDP ports: 461, and no session is left behind.
+    check(&mut h, "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 7\r\nTransport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n", 461);
+    assert_eq!(h.server.session_count(), 0);
+    // SETUP without Transport.
+    check(
+        &mut h,
+        "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 8\r\n\r\n",
+        461,
+    );
+    // Set up both streams.
+    check(&mut h, "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 9\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n", 200);
+    let token = h.token.clone().expect("token");
+    // Same channels asked again for the other stream: the server picks free ones.
+    let r = check(&mut h, &format!("SETUP rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\r\nCSeq: 10\r\nSession: {token}\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"), 200);
+    assert!(transport(&r).contains("interleaved=2-3"));
+    // RECORD on a play session, PLAY of one stream of two: 455 and 459.
+    check(
+        &mut h,
+        &format!(
+            "RECORD rtsp://127.0.0.1:8554/av RTSP/1.0\r\nCSeq: 11\r\nSession: {token}\r\n\r\n"
+        ),
+        455,
+    );
+    check(&mut h, &format!("PLAY rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 12\r\nSession: {token}\r\n\r\n"), 459);
+    // PLAY, a second PLAY while playing (QUIRKS 59), SETUP while playing.
+    check(
+        &mut h,
+        &format!("PLAY rtsp://127.0.0.1:8554/av/ RTSP/1.0\r\nCSeq: 13\r\nSession: {token}\r\n\r\n"),
+        200,
+    );
+    check(
+        &mut h,
+        &format!("PLAY rtsp://127.0.0.1:8554/av/ RTSP/1.0\r\nCSeq: 14\r\nSession: {token}\r\n\r\n"),
+        200,
+    );
+    check(&mut h, &format!("SETUP rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\r\nCSeq: 15\r\nSession: {token}\r\nTransport: RTP/AVP/TCP;unicast\r\n\r\n"), 455);
+    // Keep-alives answered by the server, with the Session header.
+    let r = check(&mut h, &format!("GET_PARAMETER rtsp://127.0.0.1:8554/av/ RTSP/1.0\r\nCSeq: 16\r\nSession: {token}\r\n\r\n"), 200);
+    assert!(r
+        .headers
+        .get_str("Session")
+        .is_some_and(|s| s.starts_with(&token)));
+    // A SETUP for a path that is not mounted: the application says 404.
+    let mut h2 = Harness::new();
+    h2.send_raw(b"SETUP rtsp://127.0.0.1:8554/none/x RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast\r\n\r\n");
+    let ev = h2.events();
+    let [ServerEvent::Request(req)] = ev.as_slice() else {
+        panic!("{ev:?}")
+    };
+    assert!(matches!(
+        req.kind,
+        RequestKind::Setup {
+            track: None,
+            mode: SetupMode::Play,
+            ..
+        }
+    ));
+    assert!(h2.server.accept_request(h2.now, req.id).is_err());
+    h2.server
+        .reject(h2.now, req.id, StatusCode::NOT_FOUND)
+        .expect("reject");
+    assert_eq!(h2.responses()[0].status, StatusCode::NOT_FOUND);
+    assert_eq!(h2.server.session_count(), 0);
+}
+
+#[test]
+fn vlc_sets_up_a_single_track_with_the_base_url() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount("/cam", vec![TrackConfig::new("trackID=0", 0, 8000)])
+        .expect("mount");
+    h.send_raw(b"SETUP rtsp://127.0.0.1:8554/cam/ RTSP/1.0\r\nCSeq: 3\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
+    let ev = h.events();
+    let [ServerEvent::Request(req)] = ev.as_slice() else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(req.mount, Some(mount));
+    assert!(matches!(
+        req.kind,
+        RequestKind::Setup {
+            track: Some(TrackId(0)),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn digest_md5_as_ffmpeg_sends_it() {
+    let mut config = Harness::config();
+    let mut rng = StdRng::seed_from_u64(9);
+    #[allow(clippy::disallowed_methods)]
+    let start = Instant::now();
+    let mut auth = ServerAuthenticator::new("rtsp-proto", start, &mut rng);
+    auth.add_user(UserCredentials::new("user", "pass"));
+    auth.add_user(UserCredentials::new("other", "secret"));
+    config.authenticator = Some(auth);
+    let mut h = Harness::with_config(config);
+    h.now = start;
+    h.server
+        .add_mount("/secure", vec![TrackConfig::new("stream=0", 96, 90_000)])
+        .expect("mount");
+    let sdp = "v=0\r\nm=video 0 RTP/AVP 96\r\na=control:stream=0\r\n";
+    // Without credentials: OPTIONS passes, DESCRIBE is challenged with MD5 only (QUIRKS 54).
+    let stream = client_stream("ffmpeg_tcp__gst_secure_digest");
+    let reqs: Vec<Request> = stream
+        .into_iter()
+        .filter_map(|m| match m {
+            Message::Request(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut first = reqs[1].clone();
+    first.headers.remove("Authorization");
+    h.send(reqs[0].clone());
+    h.send(first);
+    h.answer(sdp);
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 1), (401, 2)]
+    );
+    let challenge = rs[1]
+        .headers
+        .typed::<WwwAuthenticate>()
+        .expect("challenge")
+        .expect("valid");
+    assert_eq!(challenge.0.len(), 1);
+    assert_eq!(challenge.0[0].param("algorithm"), None);
+    assert_eq!(challenge.0[0].param("realm"), Some("rtsp-proto"));
+    // The captured requests re-signed with our fresh nonce (uri = the absolute URL, as
+    // ffmpeg writes it), and VLC-style base URL for PLAY: all accepted.
+    h.creds = Some(("user".into(), "pass".into()));
+    let mut rs = Vec::new();
+    for r in &reqs[2..5] {
+        h.send(r.clone());
+        h.answer(sdp);
+        rs.extend(h.responses());
+    }
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 3), (200, 4), (200, 5)]
+    );
+    let token = h.token.clone().expect("session");
+    // Another user cannot control the session.
+    h.creds = Some(("other".into(), "secret".into()));
+    h.send_raw(
+        format!(
+            "PAUSE rtsp://127.0.0.1:8554/secure/ RTSP/1.0\r\nCSeq: 6\r\nSession: {token}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    h.responses(); // 401 (no Authorization on a raw request) refreshes nothing
+    let mut pause = reqs[4].clone();
+    pause.method = rtsp_proto::Method::PAUSE;
+    h.send(pause);
+    let rs = h.responses();
+    assert_eq!(rs.last().map(|r| r.status.as_u16()), Some(454));
+    // A wrong password is challenged again; an expired nonce gets stale=true.
+    h.creds = Some(("user".into(), "wrong".into()));
+    h.send(reqs[1].clone());
+    let rs = h.responses();
+    assert_eq!(rs[0].status.as_u16(), 401);
+    let stale = |r: &Response| {
+        r.headers
+            .typed::<WwwAuthenticate>()
+            .and_then(Result::ok)
+            .and_then(|w| {
+                w.0.first()
+                    .and_then(|c| c.param("stale").map(str::to_owned))
+            })
+    };
+    assert_eq!(stale(&rs[0]), None);
+    h.creds = Some(("user".into(), "pass".into()));
+    h.now += Duration::from_secs(120);
+    let old = h.nonce.clone();
+    h.send(reqs[1].clone());
+    let rs = h.responses();
+    assert_eq!(rs[0].status.as_u16(), 401);
+    assert_eq!(stale(&rs[0]).as_deref(), Some("true"));
+    assert_ne!(h.nonce, old);
+    h.send(reqs[1].clone());
+    h.answer(sdp);
+    assert_eq!(h.responses()[0].status.as_u16(), 200);
+}
+
+#[test]
+fn sha256_only_when_configured() {
+    let mut config = Harness::config();
+    let mut rng = StdRng::seed_from_u64(9);
+    #[allow(clippy::disallowed_methods)]
+    let start = Instant::now();
+    let auth = ServerAuthenticator::new("rtsp-proto", start, &mut rng).with_sha256(true);
+    config.authenticator = Some(auth);
+    let mut h = Harness::with_config(config);
+    h.send_raw(b"DESCRIBE rtsp://127.0.0.1:8554/x RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+    let rs = h.responses();
+    let w = rs[0]
+        .headers
+        .typed::<WwwAuthenticate>()
+        .expect("challenge")
+        .expect("valid");
+    let algs: Vec<_> = w.0.iter().map(|c| c.param("algorithm")).collect();
+    assert_eq!(algs, [Some("SHA-256"), None]);
+}
+
+#[test]
+fn slow_reader_is_closed_and_memory_stays_bounded() {
+    let mut config = Harness::config();
+    let mut limits = ServerLimits::default();
+    limits.max_output_bytes = 64 * 1024;
+    config.limits = limits;
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/a",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    // Two players; only the second one reads.
+    let reader = h
+        .server
+        .accept(h.now, addr("127.0.0.1:40001"), addr("127.0.0.1:8554"))
+        .expect("accept");
+    for conn in [h.conn, reader] {
+        let mut buf = BytesMut::from(&b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"[..]);
+        h.server.handle_stream(h.now, conn, &mut buf);
+        h.answer("");
+        let mut out = BytesMut::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            out.extend_from_slice(&b);
+        }
+        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("d") else {
+            panic!()
+        };
+        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+        let mut buf = BytesMut::from(
+            format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
+                .as_bytes(),
+        );
+        h.server.handle_stream(h.now, conn, &mut buf);
+        h.answer("");
+        while h.server.poll_stream_output(conn).is_some() {}
+    }
+    assert_eq!(h.server.players(mount), 2);
+    let mut closed = None;
+    for i in 0..1000u32 {
+        h.server
+            .send_frame(h.now, mount, TrackId(0), i * 160, &[0x55; 160])
+            .expect("frame");
+        assert!(h.server.stream_output_len(h.conn) <= 64 * 1024);
+        while h.server.poll_stream_output(reader).is_some() {}
+        for e in h.events() {
+            if let ServerEvent::ConnectionClosed { conn, reason } = e {
+                closed = Some((conn, reason, i));
+            }
+        }
+        if closed.is_some() {
+            break;
+        }
+    }
+    let (conn, reason, i) = closed.expect("slow reader closed");
+    assert_eq!(
+        (conn, reason),
+        (h.conn, rtsp_proto::server::CloseReason::SlowReader)
+    );
+    // 176 bytes per frame: about 64 KiB / 176 frames went out before the cut.
+    assert!((300..400).contains(&i), "{i}");
+    assert_eq!(h.server.players(mount), 1);
+    assert_eq!(h.server.connection_count(), 1);
+}
+
+#[test]
+fn limits_on_sessions_pending_requests_and_connections() {
+    let mut config = Harness::config();
+    let mut limits = ServerLimits::default();
+    limits.max_sessions = 2;
+    limits.max_pending_requests = 3;
+    limits.max_connections = 2;
+    config.limits = limits;
+    let mut h = Harness::with_config(config);
+    h.server
+        .add_mount("/a", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    // Pending requests: the fourth unanswered DESCRIBE is refused.
+    for cseq in 1..=4 {
+        h.send_raw(
+            format!("DESCRIBE rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: {cseq}\r\n\r\n").as_bytes(),
+        );
+    }
+    let rs = h.responses();
+    assert!(
+        rs.is_empty(),
+        "the refusal of the fourth waits for the first three"
+    );
+    let reqs: Vec<_> = h.events();
+    assert_eq!(reqs.len(), 3);
+    // The refusal waits for the earlier answers (responses keep request order).
+    h.answer("");
+    for e in reqs {
+        if let ServerEvent::Request(r) = e {
+            h.server
+                .respond_describe(h.now, r.id, "v=0\r\n")
+                .expect("describe");
+        }
+    }
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 1), (200, 2), (200, 3), (503, 4)]
+    );
+    // Sessions: the third SETUP without session is refused.
+    for cseq in 5..=7 {
+        h.send_raw(format!("SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: {cseq}\r\nTransport: RTP/AVP/TCP;unicast\r\n\r\n").as_bytes());
+        h.answer("");
+    }
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 5), (200, 6), (503, 7)]
+    );
+    assert_eq!(h.server.session_count(), 2);
+    // Connections.
+    assert!(h
+        .server
+        .accept(h.now, addr("127.0.0.1:1"), addr("127.0.0.1:8554"))
+        .is_ok());
+    assert!(h
+        .server
+        .accept(h.now, addr("127.0.0.1:2"), addr("127.0.0.1:8554"))
+        .is_err());
+    // Closing the connection ends its interleaved sessions.
+    h.server.connection_closed(h.now, h.conn);
+    assert_eq!(h.server.session_count(), 0);
+    let closed = h
+        .events()
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e,
+                ServerEvent::SessionClosed {
+                    reason: SessionEndReason::ConnectionClosed,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(closed, 2);
+}
+
+#[test]
+fn fan_out_shares_one_packet_between_players() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/a",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    let mut conns = Vec::new();
+    for i in 0..100u16 {
+        let conn = h
+            .server
+            .accept(
+                h.now,
+                SocketAddr::from(([127, 0, 0, 1], 10_000 + i)),
+                addr("127.0.0.1:8554"),
+            )
+            .expect("accept");
+        let mut buf = BytesMut::from(&b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"[..]);
+        h.server.handle_stream(h.now, conn, &mut buf);
+        h.answer("");
+        let mut out = BytesMut::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            out.extend_from_slice(&b);
+        }
+        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("d") else {
+            panic!()
+        };
+        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+        let mut buf = BytesMut::from(
+            format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
+                .as_bytes(),
+        );
+        h.server.handle_stream(h.now, conn, &mut buf);
+        h.answer("");
+        while h.server.poll_stream_output(conn).is_some() {}
+        conns.push(conn);
+    }
+    while h.server.poll_writable().is_some() {}
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 0, &[0x11; 160])
+        .expect("frame");
+    let writable: Vec<_> = std::iter::from_fn(|| h.server.poll_writable()).collect();
+    assert_eq!(writable.len(), 100);
+    let chunks: Vec<Bytes> = conns
+        .iter()
+        .map(|c| h.server.poll_stream_output(*c).expect("chunk"))
+        .collect();
+    // The same allocation for every player: packetized and framed once.
+    assert!(chunks
+        .iter()
+        .all(|c| c.as_ptr() == chunks[0].as_ptr() && c.len() == 4 + 12 + 160));
+}
+
+#[test]
+fn multicast_sends_one_datagram_for_all_players() {
+    let mut config = Harness::config();
+    config.multicast = Some(MulticastConfig::new(
+        "239.1.2.3".parse().expect("ip"),
+        4,
+        5000,
+    ));
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/m",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    // Known before any SETUP, for the SDP (VLC then chooses multicast).
+    assert_eq!(
+        h.server.multicast_address(mount, TrackId(0)),
+        Some(addr("239.1.2.3:5000"))
+    );
+    for i in 0..3u16 {
+        let conn = h
+            .server
+            .accept(
+                h.now,
+                SocketAddr::from(([127, 0, 0, 1], 20_000 + i)),
+                addr("127.0.0.1:8554"),
+            )
+            .expect("accept");
+        let mut buf = BytesMut::from(&b"SETUP rtsp://127.0.0.1:8554/m/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n"[..]);
+        h.server.handle_stream(h.now, conn, &mut buf);
+        h.answer("");
+        let mut out = BytesMut::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            out.extend_from_slice(&b);
+        }
+        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("d") else {
+            panic!()
+        };
+        let t = transport(&r);
+        assert!(
+            t.starts_with("RTP/AVP;multicast;destination=239.1.2.3;ttl=16;port=5000-5001"),
+            "{t}"
+        );
+        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+        let mut buf = BytesMut::from(
+            format!("PLAY rtsp://127.0.0.1:8554/m RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
+                .as_bytes(),
+        );
+        h.server.handle_stream(h.now, conn, &mut buf);
+        h.answer("");
+    }
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 0, &[0x11; 160])
+        .expect("frame");
+    let tx: Vec<_> = std::iter::from_fn(|| h.server.poll_transmit()).collect();
+    assert_eq!(tx.len(), 1);
+    assert_eq!(tx[0].destination, addr("239.1.2.3:5000"));
+    assert_eq!(
+        h.server.multicast_address(mount, TrackId(0)),
+        Some(addr("239.1.2.3:5000"))
+    );
+}
+
+#[test]
+fn rtcp_sender_reports_follow_the_interval() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/a",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    h.send_raw(b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=4-5\r\n\r\n");
+    h.answer("");
+    h.responses();
+    let token = h.token.clone().expect("token");
+    h.send_raw(
+        format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    h.answer("");
+    h.responses();
+    let start = h.now;
+    let mut reports = Vec::new();
+    for i in 0..600u32 {
+        // 20 ms audio frames for 12 s, with keep-alive RTCP from the player.
+        h.now = start + Duration::from_millis(u64::from(i) * 20);
+        h.server.handle_timeout(h.now);
+        h.server
+            .send_frame(h.now, mount, TrackId(0), i * 160, &[0x22; 160])
+            .expect("frame");
+        h.responses();
+        for (ch, p) in h.data.drain(..) {
+            if ch == 5 {
+                reports.push((h.now, p));
+            }
+        }
+    }
+    // RFC 3550: first report after 2.5 s × [0.5, 1.5] / 1.218, then 5 s × the same.
+    assert!((2..=6).contains(&reports.len()), "{}", reports.len());
+    let first = reports[0].0 - start;
+    assert!(
+        first >= Duration::from_millis(1000) && first <= Duration::from_millis(3100),
+        "{first:?}"
+    );
+    let packets: Vec<_> = Compound::parse(&reports[0].1, ValidationMode::Strict)
+        .expect("compound")
+        .collect();
+    let Ok(RtcpPacket::SenderReport(sr)) = &packets[0] else {
+        panic!("{packets:?}")
+    };
+    assert!(sr.info.packet_count > 40);
+    assert!(matches!(packets[1], Ok(RtcpPacket::SourceDescription(_))));
+    assert!(h.server.poll_timeout().is_some());
+}
+
+#[test]
+fn timeouts_and_keepalives() {
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/a", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    h.send_raw(b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n");
+    h.answer("");
+    h.responses();
+    let token = h.token.clone().expect("token");
+    let deadline = h.server.poll_timeout().expect("expiry timer");
+    assert_eq!(deadline - h.now, Duration::from_secs(60));
+    // A spurious early call does nothing.
+    h.server.handle_timeout(h.now);
+    assert_eq!(h.server.session_count(), 1);
+    // OPTIONS with the session, GET_PARAMETER, and interleaved RTCP all refresh it.
+    h.advance(Duration::from_secs(50));
+    h.send_raw(format!("OPTIONS * RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n").as_bytes());
+    h.advance(Duration::from_secs(50));
+    h.send_raw(
+        format!(
+            "GET_PARAMETER rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 3\r\nSession: {token}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    h.advance(Duration::from_secs(50));
+    h.send_raw(b"$\x01\x00\x08\x80\xc9\x00\x01\x00\x00\x00\x01");
+    h.advance(Duration::from_secs(50));
+    assert_eq!(h.server.session_count(), 1);
+    assert!(h.events().is_empty());
+    h.advance(Duration::from_secs(10));
+    assert_eq!(h.server.session_count(), 0);
+    assert!(matches!(
+        h.events().as_slice(),
+        [ServerEvent::SessionClosed {
+            reason: SessionEndReason::Timeout,
+            ..
+        }]
+    ));
+    assert_eq!(h.server.poll_timeout(), None);
+    // The session is gone for the client too.
+    h.responses();
+    h.send_raw(
+        format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 4\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(h.responses()[0].status.as_u16(), 454);
+}
+
+#[test]
+fn every_captured_client_session_gets_answers_in_order() {
+    // Play sessions of every captured client: each request gets exactly one response
+    // with its CSeq, in order, and nothing the server emits fails to decode.
+    for name in [
+        "ffmpeg_tcp__gst_av",
+        "ffmpeg_tcp__gst_h264",
+        "ffmpeg_tcp__gst_mjpeg",
+        "ffmpeg_tcp__gst_pcmu",
+        "gst_tcp__gst_av",
+        "gst2_tcp__gst_av",
+    ] {
+        let mut h = Harness::new();
+        h.server
+            .add_mount(
+                "/av",
+                vec![
+                    TrackConfig::new("stream=0", 0, 8000),
+                    TrackConfig::new("stream=1", 0, 8000),
+                ],
+            )
+            .expect("mount");
+        for p in ["/h264", "/mjpeg", "/pcmu"] {
+            h.server
+                .add_mount(p, vec![TrackConfig::new("stream=0", 0, 8000)])
+                .expect("mount");
+        }
+        let requests: Vec<u32> = client_stream(name)
+            .iter()
+            .filter_map(|m| match m {
+                Message::Request(r) => r.cseq().and_then(Result::ok).map(|c| c.0),
+                _ => None,
+            })
+            .collect();
+        let rs = replay(&mut h, name, SDP_AV);
+        let got: Vec<_> = rs.iter().map(status_and_cseq).collect();
+        let want: Vec<_> = requests.iter().map(|c| (200, *c)).collect();
+        assert_eq!(got, want, "{name}");
+        assert_eq!(
+            h.server.session_count(),
+            0,
+            "{name}: TEARDOWN ends the session"
+        );
+    }
+}
+
+#[test]
+fn recorded_rtp_is_depacketized_into_frames_when_asked() {
+    use rtsp_proto::codec::h264::{H264Config, H264Depacketizer};
+    let mut h = Harness::new();
+    let mut frames = 0;
+    let mut keyframes = 0;
+    let mut packets = 0;
+    for m in client_stream("ffmpegpub_tcp__gst_record") {
+        match m {
+            Message::Request(r) => {
+                if r.method == rtsp_proto::Method::TEARDOWN {
+                    break;
+                }
+                h.send(r);
+                h.answer("unused");
+                h.responses();
+            }
+            Message::Data(d) => {
+                let mut out = BytesMut::new();
+                rtsp_proto::message::encode_frame(d.channel, &d.payload, &mut out).expect("frame");
+                h.send_raw(&out);
+                for e in h.events() {
+                    match e {
+                        ServerEvent::Rtp { session, track, .. } => {
+                            packets += 1;
+                            if packets == 1 {
+                                assert_eq!(track, TrackId(0));
+                                let d = H264Depacketizer::new(H264Config::from_fmtp(
+                                    "packetization-mode=1",
+                                ));
+                                h.server
+                                    .attach_depacketizer(session, TrackId(0), Box::new(d))
+                                    .expect("attach");
+                            }
+                        }
+                        ServerEvent::Frame { track, frame, .. } => {
+                            assert_eq!(track, TrackId(0));
+                            frames += 1;
+                            keyframes += usize::from(frame.keyframe);
+                            assert!(frame.data.len() > 4);
+                        }
+                        ServerEvent::Rtcp { .. } | ServerEvent::Diagnostic(_) => {}
+                        other => panic!("{other:?}"),
+                    }
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    assert!(packets > 20, "{packets}");
+    assert!(frames >= 5, "{frames} frames");
+    assert!(keyframes >= 1);
+}
+
+#[test]
+fn a_forgotten_request_is_answered_503_after_the_answer_timeout() {
+    let mut h = Harness::new();
+    h.send_raw(b"DESCRIBE rtsp://127.0.0.1:8554/x RTSP/1.0\r\nCSeq: 1\r\n\r\nOPTIONS * RTSP/1.0\r\nCSeq: 2\r\n\r\n");
+    let ev = h.events();
+    let [ServerEvent::Request(req)] = ev.as_slice() else {
+        panic!("{ev:?}")
+    };
+    // The OPTIONS answer waits behind the DESCRIBE.
+    assert!(h.responses().is_empty());
+    assert_eq!(
+        h.server.poll_timeout(),
+        Some(h.now + Duration::from_secs(30))
+    );
+    h.advance(Duration::from_secs(30));
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(503, 1), (200, 2)]
+    );
+    assert!(matches!(
+        h.events().as_slice(),
+        [ServerEvent::Diagnostic(rtsp_proto::server::Diagnostic::Unanswered { id })] if *id == req.id
+    ));
+    assert!(h.server.respond_describe(h.now, req.id, "v=0\r\n").is_err());
+    assert_eq!(h.server.poll_timeout(), None);
+}
+
+#[test]
+fn rtsp2_udp_uses_dest_addr_and_src_addr_and_the_rfc7826_rtp_info_form() {
+    let mut config = Harness::config();
+    config.udp_ports = Some(UdpPorts {
+        rtp: 8000,
+        rtcp: 8001,
+    });
+    config.rtsp2_rtp_info = rtsp_proto::server::Rtsp2RtpInfoPolicy::Rfc7826Form;
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/a",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    h.send_raw(b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/2.0\r\nCSeq: 1\r\nTransport: RTP/AVP;unicast;dest_addr=\":6000\"/\":6001\"\r\n\r\n");
+    h.answer("");
+    let rs = h.responses();
+    assert_eq!(rs[0].version, Version::V2_0);
+    let t = Transport::parse(&transport(&rs[0])).expect("transport");
+    let spec = &t.0[0];
+    assert_eq!(spec.dest_addr, [":6000", ":6001"]);
+    assert_eq!(spec.src_addr, ["127.0.0.1:8000", "127.0.0.1:8001"]);
+    assert_eq!(spec.client_port, None);
+    let token = h.token.clone().expect("token");
+    h.send_raw(
+        format!("PLAY rtsp://127.0.0.1:8554/a RTSP/2.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    h.answer("");
+    let rs = h.responses();
+    let info = rs[0].headers.get_str("RTP-Info").expect("RTP-Info");
+    assert!(
+        info.starts_with("url=\"rtsp://127.0.0.1:8554/a/t\" ssrc="),
+        "{info}"
+    );
+    assert_eq!(
+        spec.first_ssrc(),
+        RtpInfo::parse(info).expect("parse").entries[0].ssrc
+    );
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 0, &[0; 160])
+        .expect("frame");
+    let tx = h.server.poll_transmit().expect("datagram");
+    assert_eq!(
+        (tx.socket, tx.destination),
+        (MediaSocket::Rtp, addr("127.0.0.1:6000"))
+    );
+}
