@@ -3,6 +3,8 @@
 //! describe the same work.
 
 use bytes::BytesMut;
+
+pub mod client;
 use rtsp_proto::message::{Decoder, Message};
 
 /// A whole authenticated RTSP/1.0 session as seen by a proxy (both directions, in order):

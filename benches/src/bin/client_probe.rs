@@ -1,0 +1,136 @@
+//! The client benchmark's in-memory path (`client/memory` in `benches/client.rs`) without
+//! criterion around it: counts heap allocations per RTP packet, and runs the streaming
+//! phase in a loop for a profiler (`valgrind --tool=callgrind`).
+//!
+//! ```text
+//! cargo run --release --manifest-path benches/Cargo.toml --bin client_probe            # allocations
+//! valgrind --tool=callgrind benches/target/release/client_probe loop frames 20
+//! valgrind --tool=callgrind benches/target/release/client_probe loop packets 20
+//! ```
+//!
+//! `loop MODE N` sets a session up, then feeds N copies of the recording (continuous
+//! sequence numbers and timestamps) from memory, one recording-sized part at a time.
+//! `tcp ours|retina MODE N` runs N sessions of the benchmark's TCP path (64 copies each,
+//! from the mock server): the difference of two counts under callgrind gives one client's
+//! instructions per session, independent of the machine's load.
+
+#![allow(clippy::disallowed_methods)] // the probe owns the clock
+
+use bytes::BytesMut;
+use rtsp_proto_benches::client::{
+    config, feed_from_memory, media_loops, ours_tcp, playing_session, retina_tcp, MockServer,
+    FRAMES_PER_LOOP, PACKETS_PER_LOOP,
+};
+use rtsp_proto_benches::BUNNY;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
+
+/// The system allocator, counting calls and bytes (single-threaded use; relaxed is enough).
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(new_size as u64, Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Sets up a session, then streams `loops` copies; returns (allocations, bytes allocated)
+/// of the streaming phase alone.
+fn run(frames: bool, loops: u32) -> (u64, u64) {
+    let media = media_loops(loops);
+    let mut client = playing_session(config(frames));
+    let stream = BytesMut::from(&media[..]);
+    let now = Instant::now();
+    let (a, b) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
+    let counts = feed_from_memory(&mut client, stream, BUNNY.len(), now);
+    let out = (ALLOCS.load(Relaxed) - a, BYTES.load(Relaxed) - b);
+    if frames {
+        assert_eq!(counts.frames, FRAMES_PER_LOOP * u64::from(loops));
+    } else {
+        assert_eq!(counts.packets, PACKETS_PER_LOOP * u64::from(loops));
+    }
+    out
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["loop", mode, n] => {
+            let frames = *mode == "frames";
+            let n: u32 = n.parse().expect("a loop count");
+            run(frames, n);
+        }
+        ["tcp", client, mode, n] => {
+            let frames = *mode == "frames";
+            let n: u32 = n.parse().expect("a session count");
+            let loops = 64;
+            let server = MockServer::start(media_loops(loops).into());
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            for _ in 0..n {
+                let (_, counts) = rt.block_on(async {
+                    if *client == "retina" {
+                        retina_tcp(&server, frames).await
+                    } else {
+                        ours_tcp(&server, frames).await
+                    }
+                });
+                let want = if frames {
+                    (counts.frames, FRAMES_PER_LOOP)
+                } else {
+                    (counts.packets, PACKETS_PER_LOOP)
+                };
+                assert_eq!(want.0, want.1 * u64::from(loops));
+            }
+        }
+        [] => {
+            for (name, frames) in [("frames", true), ("packets", false)] {
+                // The difference of two runs leaves out what the first pass sets up.
+                let (a1, b1) = run(frames, 1);
+                let (a9, b9) = run(frames, 9);
+                let packets = PACKETS_PER_LOOP * 8;
+                println!(
+                    "{name}: {:.2} allocations and {:.0} bytes per RTP packet \
+                     ({} packets, {} frames per pass; first pass {a1} allocations, {b1} bytes)",
+                    (a9 - a1) as f64 / packets as f64,
+                    (b9 - b1) as f64 / packets as f64,
+                    PACKETS_PER_LOOP,
+                    FRAMES_PER_LOOP,
+                );
+            }
+        }
+        _ => {
+            eprintln!(
+                "usage: client_probe [loop frames|packets N | tcp ours|retina frames|packets N]"
+            );
+            std::process::exit(2);
+        }
+    }
+}
