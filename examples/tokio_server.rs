@@ -22,13 +22,12 @@ use crate::service::{bind_udp_pair, Options, Service, Status, Worker};
 use bytes::{Bytes, BytesMut};
 use rtsp_proto::server::{ConnectionId, MediaSocket};
 use std::collections::{HashMap, HashSet};
-use std::io;
+use std::io::{self, IoSlice};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::io::AsyncReadExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
@@ -36,6 +35,12 @@ use tokio::task::JoinHandle;
 
 /// Inputs waiting for the core task; readers wait when it is full (back-pressure).
 const INPUT_QUEUE: usize = 1024;
+/// Most inputs the core task handles before it writes out what they produced.
+const INPUT_BATCH: usize = 64;
+/// Most chunks (RTP packets, responses) in one direct vectored write.
+const MAX_SLICES: usize = 64;
+/// Read buffer of a connection's reader task (on the stack while reading, not kept).
+const READ_CHUNK: usize = 16 * 1024;
 /// Bytes handed to a writer task and not yet written, above which further output stays in
 /// the server (whose own limit then closes slow readers).
 const WRITER_HIGH_WATER: usize = 256 * 1024;
@@ -200,68 +205,83 @@ async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
     let mut conns: HashMap<ConnectionId, Conn> = HashMap::new();
     let mut has_output: HashSet<ConnectionId> = HashSet::new();
     let mut closed = Vec::new();
-    let mut scratch = Vec::new();
+    let mut inputs = Vec::with_capacity(INPUT_BATCH);
     loop {
         let wake = tokio::time::Instant::from_std(service.poll_timeout());
         let input = tokio::select! {
             input = rx.recv() => input,
             () = tokio::time::sleep_until(wake) => None,
         };
-        let now = Instant::now();
         match input {
-            Some(Input::Accepted(stream, peer)) => {
-                let local = stream.local_addr().unwrap_or(bound.addr);
-                match service.server().accept(now, peer, local) {
-                    Ok(conn) => {
-                        service.connected(conn, peer);
-                        let _ = stream.set_nodelay(true);
-                        let (read_half, write_half) = stream.into_split();
-                        let write_half = Arc::new(write_half);
-                        let (writer, writer_rx) = mpsc::unbounded_channel();
-                        let backlog = Arc::new(AtomicUsize::new(0));
-                        let tasks = [
-                            tokio::spawn(read_loop(
-                                conn,
-                                read_half,
-                                tx.clone(),
-                                Worker::new(&status),
-                            )),
-                            tokio::spawn(write_loop(
-                                write_half.clone(),
-                                writer_rx,
-                                backlog.clone(),
-                                tx.clone(),
-                                Worker::new(&status),
-                            )),
-                        ];
-                        conns.insert(
-                            conn,
-                            Conn {
-                                input: BytesMut::with_capacity(64 * 1024),
-                                stream: write_half,
-                                writer,
-                                backlog,
-                                tasks,
-                            },
-                        );
-                    }
-                    Err(e) => println!("refused {peer}: {e}"),
-                }
-            }
-            Some(Input::Read(conn, data)) => {
-                if let Some(c) = conns.get_mut(&conn) {
-                    c.input.extend_from_slice(&data);
-                    service.server().handle_stream(now, conn, &mut c.input);
-                }
-            }
-            Some(Input::Eof(conn)) => closed.push((conn, "by the peer")),
-            Some(Input::Drained) => {}
-            Some(Input::Datagram(socket, from, data)) => {
-                service.server().handle_datagram(now, socket, from, data);
-            }
+            Some(input) => inputs.push(input),
             // Every sender is gone: the acceptor and UDP readers ended.
             None if rx.is_closed() => return Ok(()),
             None => {}
+        }
+        // Whatever else is already waiting is handled in the same pass, so that the
+        // packets of one frame from a publisher (or requests arriving together) are
+        // written to each player in one write instead of one each.
+        while inputs.len() < INPUT_BATCH {
+            match rx.try_recv() {
+                Ok(input) => inputs.push(input),
+                Err(_) => break,
+            }
+        }
+        let now = Instant::now();
+        for input in inputs.drain(..) {
+            match input {
+                Input::Accepted(stream, peer) => {
+                    let local = stream.local_addr().unwrap_or(bound.addr);
+                    match service.server().accept(now, peer, local) {
+                        Ok(conn) => {
+                            service.connected(conn, peer);
+                            let _ = stream.set_nodelay(true);
+                            let (read_half, write_half) = stream.into_split();
+                            let write_half = Arc::new(write_half);
+                            let (writer, writer_rx) = mpsc::unbounded_channel();
+                            let backlog = Arc::new(AtomicUsize::new(0));
+                            let tasks = [
+                                tokio::spawn(read_loop(
+                                    conn,
+                                    read_half,
+                                    tx.clone(),
+                                    Worker::new(&status),
+                                )),
+                                tokio::spawn(write_loop(
+                                    write_half.clone(),
+                                    writer_rx,
+                                    backlog.clone(),
+                                    tx.clone(),
+                                    Worker::new(&status),
+                                )),
+                            ];
+                            conns.insert(
+                                conn,
+                                Conn {
+                                    // Grows with what the peer sends: players send only requests.
+                                    input: BytesMut::new(),
+                                    stream: write_half,
+                                    writer,
+                                    backlog,
+                                    tasks,
+                                },
+                            );
+                        }
+                        Err(e) => println!("refused {peer}: {e}"),
+                    }
+                }
+                Input::Read(conn, data) => {
+                    if let Some(c) = conns.get_mut(&conn) {
+                        c.input.extend_from_slice(&data);
+                        service.server().handle_stream(now, conn, &mut c.input);
+                    }
+                }
+                Input::Eof(conn) => closed.push((conn, "by the peer")),
+                Input::Drained => {}
+                Input::Datagram(socket, from, data) => {
+                    service.server().handle_datagram(now, socket, from, data);
+                }
+            }
         }
         if service.poll_timeout() <= now {
             service.handle_timeout(now);
@@ -309,7 +329,7 @@ async fn run(bound: Bound, mut service: Service) -> io::Result<()> {
                     len += bytes.len();
                     batch.push(bytes);
                 }
-                if !batch.is_empty() && !write_or_queue(c, batch, &mut scratch) {
+                if !batch.is_empty() && !write_or_queue(c, batch) {
                     return false;
                 }
                 more
@@ -349,50 +369,71 @@ async fn udp_loop(socket: Arc<UdpSocket>, kind: MediaSocket, tx: mpsc::Sender<In
 
 async fn read_loop(
     conn: ConnectionId,
-    mut stream: OwnedReadHalf,
+    stream: OwnedReadHalf,
     tx: mpsc::Sender<Input>,
     _worker: Worker,
 ) {
-    let mut buf = vec![0u8; 64 * 1024];
     loop {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => {
-                let _ = tx.send(Input::Eof(conn)).await;
-                return;
-            }
-            Ok(n) => {
-                let data = Bytes::copy_from_slice(&buf[..n]);
-                if tx.send(Input::Read(conn, data)).await.is_err() {
-                    return;
+        // An idle connection holds no read buffer: the task waits for readability, then
+        // reads into a buffer on the stack that does not live across an `await` (a buffer
+        // per connection was most of the memory per player with thousands of players).
+        let data = match stream.readable().await {
+            Ok(()) => {
+                let mut buf = [0u8; READ_CHUNK];
+                match stream.try_read(&mut buf) {
+                    Ok(0) => None,
+                    Ok(n) => Some(Bytes::copy_from_slice(buf.get(..n).unwrap_or_default())),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    Err(_) => None,
                 }
             }
+            Err(_) => None,
+        };
+        let Some(data) = data else {
+            let _ = tx.send(Input::Eof(conn)).await;
+            return;
+        };
+        if tx.send(Input::Read(conn, data)).await.is_err() {
+            return;
         }
     }
 }
 
-/// Writes `batch` to the connection: directly when nothing waits in its writer task and
-/// the socket takes it all, else (the rest) through the writer task, which keeps the order.
-/// False when the writer task is gone (the connection is closing).
-fn write_or_queue(c: &Conn, batch: Vec<Bytes>, scratch: &mut Vec<u8>) -> bool {
+/// Writes `batch` to the connection: directly (one vectored write, no copy) when nothing
+/// waits in its writer task, else, and for what the socket did not take, through the writer
+/// task, which keeps the order. False when the writer task is gone (the connection is
+/// closing).
+fn write_or_queue(c: &Conn, batch: Vec<Bytes>) -> bool {
     // The backlog counts bytes handed to the writer task and not yet written: when it is
     // zero, no write is in progress and the core task may write itself.
     if c.backlog.load(Ordering::SeqCst) == 0 {
-        scratch.clear();
-        for chunk in &batch {
-            scratch.extend_from_slice(chunk);
+        let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+        let n = batch.len().min(MAX_SLICES);
+        for (slice, chunk) in slices.iter_mut().zip(&batch) {
+            *slice = IoSlice::new(chunk);
         }
-        let written = match c.stream.try_write(scratch) {
+        let mut skip = match c.stream.try_write_vectored(slices.get(..n).unwrap_or(&[])) {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
             // The reader sees the failure too and reports the close.
             Err(_) => return true,
         };
-        if written == scratch.len() {
+        // What the socket did not take, as slices of the same chunks.
+        let mut rest = Vec::new();
+        for chunk in batch {
+            if skip >= chunk.len() {
+                skip -= chunk.len();
+            } else {
+                rest.push(chunk.slice(skip..));
+                skip = 0;
+            }
+        }
+        if rest.is_empty() {
             return true;
         }
-        let rest = Bytes::copy_from_slice(&scratch[written..]);
-        c.backlog.fetch_add(rest.len(), Ordering::SeqCst);
-        return c.writer.send(vec![rest]).is_ok();
+        let len: usize = rest.iter().map(Bytes::len).sum();
+        c.backlog.fetch_add(len, Ordering::SeqCst);
+        return c.writer.send(rest).is_ok();
     }
     let len: usize = batch.iter().map(Bytes::len).sum();
     c.backlog.fetch_add(len, Ordering::SeqCst);
