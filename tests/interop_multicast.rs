@@ -7,6 +7,8 @@
 //!   play `/test` at the same time from the one group of the path, and both decode video
 //!   and audio; a unicast UDP player still works next to them;
 //! - the same with the tokio example (`examples/tokio_server.rs`);
+//! - ffmpeg publishes to `/cam` and ffmpeg plays the relay by multicast (the path's own
+//!   group, in its description);
 //! - two namespaces joined by a veth pair (server in one, players in the other, `224.0.0.0/4`
 //!   routed to the veth on both sides): the same across a link.
 //!
@@ -461,12 +463,12 @@ fn probe_file(file: &Path) -> Vec<(String, String, u64)> {
         .collect()
 }
 
-/// Asserts that the recording of peer `name` holds decodable H.264 video and PCMU audio.
-fn assert_decodes(dir: &Path, name: &str) {
+/// Asserts that the recording of peer `name` holds decodable H.264 video and `audio`.
+fn assert_decodes_with(dir: &Path, name: &str, audio: &str) {
     let file = dir.join(format!("{name}.mkv"));
     let streams = probe_file(&file);
     eprintln!("{}: {streams:?}", file.display());
-    for (kind, codec) in [("video", "h264"), ("audio", "pcm_mulaw")] {
+    for (kind, codec) in [("video", "h264"), ("audio", audio)] {
         let s = streams
             .iter()
             .find(|s| s.0 == kind)
@@ -474,6 +476,12 @@ fn assert_decodes(dir: &Path, name: &str) {
         assert_eq!(s.1, codec, "{streams:?}");
         assert!(s.2 > 0, "no {kind} frame decodes: {streams:?}");
     }
+}
+
+/// Asserts that the recording of peer `name` holds decodable H.264 video and PCMU audio
+/// (the `/test` stream).
+fn assert_decodes(dir: &Path, name: &str) {
+    assert_decodes_with(dir, name, "pcm_mulaw");
 }
 
 /// ffmpeg (multicast) and GStreamer (multicast only) play `url` from `players` at the same
@@ -547,5 +555,88 @@ fn ffmpeg_and_gstreamer_play_multicast_across_a_veth_pair_between_namespaces() {
     let server = start_server("server", &server_ns, &dir, "10.77.0.1");
     let url = format!("rtsp://10.77.0.1:{RTSP_PORT}/test");
     play_together(&players_ns, &dir, &url, false);
+    drop(server);
+}
+
+#[test]
+fn a_relayed_path_is_played_by_multicast_in_a_namespace() {
+    let test = "multicast_relay_in_one_namespace";
+    if !peers::require(test, &["ffmpeg", "ffprobe"]) {
+        return;
+    }
+    let Some(ns) = loopback_netns(test) else {
+        return;
+    };
+    let dir = scratch(test);
+    let server = start_server("server", &ns, &dir, "127.0.0.1");
+    let url = format!("rtsp://127.0.0.1:{RTSP_PORT}/cam");
+    let asset = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264");
+    // ffmpeg publishes the asset (looped, in real time) with an AAC tone over TCP.
+    let publisher = Peer::spawn(
+        &ns,
+        "publisher",
+        &dir,
+        &[],
+        "ffmpeg",
+        &[
+            "-hide_banner",
+            "-nostdin",
+            "-re",
+            "-stream_loop",
+            "-1",
+            "-f",
+            "h264",
+            "-framerate",
+            "25",
+            "-i",
+            asset.to_str().unwrap(),
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=44100",
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-c:v",
+            "copy",
+            "-c:a",
+            "aac",
+            "-ac",
+            "1",
+            "-b:a",
+            "64k",
+            "-t",
+            "20",
+            "-f",
+            "rtsp",
+            "-rtsp_transport",
+            "tcp",
+            &url,
+        ],
+    );
+    let deadline = Instant::now() + PEER_DEADLINE;
+    while !server.log_text().contains("publishes /cam") {
+        assert!(
+            Instant::now() < deadline,
+            "the publisher never recorded; its log:\n{}\nthe server's:\n{}",
+            publisher.log_text(),
+            server.log_text()
+        );
+        // Waiting for the server's log line.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = expect_success(ffmpeg_record(
+        &ns,
+        &dir,
+        "ffmpeg-mcast",
+        &url,
+        "udp_multicast",
+    ));
+    assert_decodes_with(&dir, "ffmpeg-mcast", "aac");
+    // `/test` took the first group; the relayed path has its own, in its description.
+    assert!(log.contains("c=IN IP4 239.0.0.2/16"), "{log}");
+    drop(publisher);
     drop(server);
 }
