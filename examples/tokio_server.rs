@@ -3,7 +3,7 @@
 //! tasks instead of threads.
 //!
 //! ```text
-//! cargo run --example tokio_server -- [--bind ADDR:PORT] [--user U --pass P]
+//! cargo run --example tokio_server -- [--bind ADDR:PORT] [--user U --pass P] [--multicast]
 //! ffplay rtsp://127.0.0.1:8554/test
 //! ```
 //!
@@ -52,7 +52,6 @@ async fn main() -> ExitCode {
         Ok(o) => o,
         Err(e) => return e.exit("tokio_server"),
     };
-    let credentials = options.credentials.clone();
     let bound = match bind(&options).await {
         Ok(b) => b,
         Err(e) => {
@@ -60,8 +59,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    service::print_banner(bound.addr, bound.udp_addrs, credentials.as_ref());
-    match serve(bound, options.credentials).await {
+    crate::service::print_banner(bound.addr, bound.udp_addrs, &options);
+    match serve(bound, &options).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
@@ -85,7 +84,7 @@ pub struct Bound {
 pub async fn bind(options: &Options) -> io::Result<Bound> {
     let listener = TcpListener::bind(options.bind).await?;
     let addr = listener.local_addr()?;
-    let (rtp, rtcp) = bind_udp_pair(addr)?;
+    let (rtp, rtcp) = bind_udp_pair(addr, options.multicast.as_ref())?;
     let udp_addrs = (rtp.local_addr()?, rtcp.local_addr()?);
     rtp.set_nonblocking(true)?;
     rtcp.set_nonblocking(true)?;
@@ -144,7 +143,7 @@ pub fn start(options: Options) -> io::Result<Running> {
     let service = Service::new(
         Instant::now(),
         Some((bound.udp_addrs.0.port(), bound.udp_addrs.1.port())),
-        options.credentials,
+        &options,
     )
     .map_err(io::Error::other)?;
     let status = service.status();
@@ -161,11 +160,11 @@ pub fn start(options: Options) -> io::Result<Running> {
 }
 
 /// Serves forever.
-async fn serve(bound: Bound, credentials: Option<(String, String)>) -> io::Result<()> {
+async fn serve(bound: Bound, options: &Options) -> io::Result<()> {
     let service = Service::new(
         Instant::now(),
         Some((bound.udp_addrs.0.port(), bound.udp_addrs.1.port())),
-        credentials,
+        options,
     )
     .map_err(io::Error::other)?;
     run(bound, service).await

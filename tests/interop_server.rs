@@ -915,6 +915,9 @@ fn command_line_options() {
     let default = parse(&[]).unwrap();
     assert_eq!(default.bind, "127.0.0.1:8554".parse().unwrap());
     assert_eq!(default.credentials, None);
+    assert_eq!(default.multicast, None);
+    let mc = parse(&["--multicast"]).unwrap().multicast;
+    assert_eq!(mc, Some(rtsp_proto::server::MulticastConfig::default()));
     let o = parse(&["--bind", "[::1]:9000", "--user", "u", "--pass", "p"]).unwrap();
     assert_eq!(o.bind, "[::1]:9000".parse().unwrap());
     assert_eq!(o.credentials, Some(("u".to_owned(), "p".to_owned())));
@@ -923,6 +926,7 @@ fn command_line_options() {
         &["--bind"],
         &["--bind", "nowhere"],
         &["--port", "1"],
+        &["--multicast", "yes"],
         &["--help"],
     ] {
         assert!(parse(bad).is_err(), "{bad:?}");

@@ -118,12 +118,12 @@ enum Input {
 pub fn start(options: Options) -> io::Result<Running> {
     let listener = TcpListener::bind(options.bind)?;
     let addr = listener.local_addr()?;
-    let (rtp, rtcp) = bind_udp_pair(addr)?;
+    let (rtp, rtcp) = bind_udp_pair(addr, options.multicast.as_ref())?;
     let udp_addrs = (rtp.local_addr()?, rtcp.local_addr()?);
     let service = Service::new(
         Instant::now(),
         Some((udp_addrs.0.port(), udp_addrs.1.port())),
-        options.credentials,
+        &options,
     )
     .map_err(io::Error::other)?;
     let status = service.status();

@@ -20,8 +20,8 @@ use rtsp_proto::codec::g711::{G711Config, G711Packetizer};
 use rtsp_proto::codec::h264::{H264Packetizer, H264PacketizerConfig};
 use rtsp_proto::sdp::{Presentation, PresentationBuilder, Stream, StreamControl, Url};
 use rtsp_proto::server::{
-    ApiError, ConnectionId, IncomingRequest, MountId, RequestKind, Server, ServerConfig,
-    ServerEvent, SessionId, SetupMode, TrackConfig, TrackId, UdpPorts,
+    ApiError, ConnectionId, IncomingRequest, MountId, MulticastConfig, RequestKind, Server,
+    ServerConfig, ServerEvent, SessionId, SetupMode, TrackConfig, TrackId, UdpPorts,
 };
 use rtsp_proto::{StatusCode, Version};
 use std::collections::{HashMap, HashSet};
@@ -44,6 +44,10 @@ pub struct Options {
     pub bind: SocketAddr,
     /// User and password required (Digest MD5), if any.
     pub credentials: Option<(String, String)>,
+    /// Multicast delivery (`--multicast`): players may set up `RTP/AVP;multicast`, and
+    /// descriptions carry the group in their `c=` lines, so that VLC chooses multicast
+    /// (QUIRKS 57). `None` (the default): unicast only, descriptions without addresses.
+    pub multicast: Option<MulticastConfig>,
 }
 
 /// A command line that could not be read (empty message: help was asked for).
@@ -57,10 +61,12 @@ impl UsageError {
             eprintln!("{}", self.0);
         }
         eprintln!(
-            "usage: {program} [--bind ADDR:PORT] [--user USER --pass PASSWORD]
-  --bind   address and port to listen on (default 127.0.0.1:8554)
-  --user   require Digest authentication with this user name ...
-  --pass   ... and this password"
+            "usage: {program} [--bind ADDR:PORT] [--user USER --pass PASSWORD] [--multicast]
+  --bind       address and port to listen on (default 127.0.0.1:8554)
+  --user       require Digest authentication with this user name ...
+  --pass       ... and this password
+  --multicast  also serve UDP multicast (groups from 239.0.0.1, ports from 16000, TTL 16)
+               and put each path's group in its SDP (c=), which makes VLC use it"
         );
         if self.0.is_empty() {
             std::process::ExitCode::SUCCESS
@@ -77,13 +83,15 @@ impl Options {
         Options {
             bind,
             credentials: None,
+            multicast: None,
         }
     }
 
-    /// Reads `[--bind ADDR:PORT] [--user U --pass P]`.
+    /// Reads `[--bind ADDR:PORT] [--user U --pass P] [--multicast]`.
     pub fn from_args(args: impl Iterator<Item = String>) -> Result<Options, UsageError> {
         let mut bind = SocketAddr::from(([127, 0, 0, 1], 8554));
         let (mut user, mut pass) = (None, None);
+        let mut multicast = None;
         let mut args = args;
         while let Some(arg) = args.next() {
             let mut value = |name: &str| {
@@ -99,6 +107,7 @@ impl Options {
                 }
                 "--user" => user = Some(value("--user")?),
                 "--pass" => pass = Some(value("--pass")?),
+                "--multicast" => multicast = Some(MulticastConfig::default()),
                 "-h" | "--help" => return Err(UsageError(String::new())),
                 other => return Err(UsageError(format!("unknown argument {other}"))),
             }
@@ -108,17 +117,19 @@ impl Options {
             (None, None) => None,
             _ => return Err(UsageError("--user and --pass go together".to_owned())),
         };
-        Ok(Options { bind, credentials })
+        Ok(Options {
+            bind,
+            credentials,
+            multicast,
+        })
     }
 }
 
 /// Prints where the server listens and how to watch and publish.
-pub fn print_banner(
-    addr: SocketAddr,
-    (rtp, rtcp): (SocketAddr, SocketAddr),
-    credentials: Option<&(String, String)>,
-) {
-    let creds = credentials
+pub fn print_banner(addr: SocketAddr, (rtp, rtcp): (SocketAddr, SocketAddr), options: &Options) {
+    let creds = options
+        .credentials
+        .as_ref()
         .map(|(u, p)| format!("{u}:{p}@"))
         .unwrap_or_default();
     println!(
@@ -131,11 +142,22 @@ pub fn print_banner(
     println!("  publish to any other path, e.g.:");
     println!("    ffmpeg -re -i FILE -c copy -f rtsp rtsp://{creds}{addr}/cam");
     println!("  and watch it:           ffplay rtsp://{creds}{addr}/cam");
+    if let Some(mc) = options.multicast {
+        println!(
+            "  multicast: groups from {} (TTL {}), ports from {}; e.g.",
+            mc.group_base, mc.ttl, mc.port_base
+        );
+        println!("    ffplay -rtsp_transport udp_multicast rtsp://{creds}{addr}/test");
+    }
 }
 
 /// Binds an RTP socket on an even port and the RTCP socket on the next one (RFC 3550 §11),
-/// on the IP address of `near`.
-pub fn bind_udp_pair(near: SocketAddr) -> io::Result<(UdpSocket, UdpSocket)> {
+/// on the IP address of `near`. With `multicast`, datagrams to groups leave with its TTL
+/// (the routing table chooses the interface, e.g. `224.0.0.0/4 dev lo`).
+pub fn bind_udp_pair(
+    near: SocketAddr,
+    multicast: Option<&MulticastConfig>,
+) -> io::Result<(UdpSocket, UdpSocket)> {
     for _ in 0..64 {
         let rtp = UdpSocket::bind((near.ip(), 0))?;
         let port = rtp.local_addr()?.port();
@@ -143,6 +165,10 @@ pub fn bind_udp_pair(near: SocketAddr) -> io::Result<(UdpSocket, UdpSocket)> {
             continue;
         }
         if let Ok(rtcp) = UdpSocket::bind((near.ip(), port + 1)) {
+            if let Some(mc) = multicast {
+                rtp.set_multicast_ttl_v4(u32::from(mc.ttl))?;
+                rtcp.set_multicast_ttl_v4(u32::from(mc.ttl))?;
+            }
             return Ok((rtp, rtcp));
         }
     }
@@ -273,16 +299,18 @@ impl std::error::Error for StartError {}
 
 impl Service {
     /// A server offering UDP media on `udp` (RTP and RTCP ports) besides TCP interleaved,
-    /// with Digest authentication when `credentials` are given.
+    /// with Digest authentication when `options` has credentials, and multicast when it
+    /// has [`Options::multicast`].
     pub fn new(
         now: Instant,
         udp: Option<(u16, u16)>,
-        credentials: Option<(String, String)>,
+        options: &Options,
     ) -> Result<Service, StartError> {
         let err = |e: &dyn std::fmt::Display| StartError(e.to_string());
         let mut config = ServerConfig::default();
         config.udp_ports = udp.map(|(rtp, rtcp)| UdpPorts { rtp, rtcp });
-        if let Some((user, pass)) = credentials {
+        config.multicast = options.multicast;
+        if let Some((user, pass)) = options.credentials.clone() {
             let mut auth = ServerAuthenticator::new("rtsp-proto", now, &mut *config.rng);
             auth.add_user(UserCredentials::new(user, pass));
             config.authenticator = Some(auth);
@@ -291,11 +319,6 @@ impl Service {
 
         let asset = TestAsset::load()
             .ok_or_else(|| StartError("the test stream asset is not valid H.264".to_owned()))?;
-        let mut sdp = PresentationBuilder::new("rtsp-proto test stream").tool("rtsp-proto");
-        for s in asset.streams() {
-            sdp = sdp.stream(s.control(StreamControl::TrackId));
-        }
-        let test_sdp = Bytes::from(sdp.build().map_err(|e| err(&e))?);
         let mut h264_config = H264PacketizerConfig::default();
         h264_config.mtu = MTU;
         let h264 = H264Packetizer::new(h264_config).map_err(|e| err(&e))?;
@@ -305,6 +328,12 @@ impl Service {
             TrackConfig::new("trackID=1", AUDIO_PT, AUDIO_CLOCK).with_packetizer(Box::new(pcmu)),
         ];
         let test_mount = server.add_mount(TEST_PATH, tracks).map_err(|e| err(&e))?;
+        let mut sdp = PresentationBuilder::new("rtsp-proto test stream").tool("rtsp-proto");
+        for (i, s) in asset.streams().into_iter().enumerate() {
+            let s = advertise_multicast(&mut server, test_mount, TrackId(i), s);
+            sdp = sdp.stream(s.control(StreamControl::TrackId));
+        }
+        let test_sdp = Bytes::from(sdp.build().map_err(|e| err(&e))?);
         Ok(Service {
             server,
             status: Arc::new(Status::default()),
@@ -551,6 +580,7 @@ impl Service {
         };
         let mut builder = PresentationBuilder::new(name).tool("rtsp-proto relay");
         let mut tracks = Vec::new();
+        let mut streams = Vec::new();
         for (i, media) in presentation.media.iter().enumerate() {
             // A payload type without a clock rate (dynamic, without rtpmap) cannot be
             // relayed with correct RTCP; refuse the description.
@@ -564,11 +594,8 @@ impl Service {
             // The publisher's `c=` names the publisher (or a group it chose); players get the
             // media from this server, as SETUP negotiates.
             stream.connection = None;
-            builder = builder.stream(stream);
+            streams.push(stream);
         }
-        let Ok(sdp) = builder.build() else {
-            return self.server.reject(now, req.id, StatusCode::BAD_REQUEST);
-        };
         let mount = match self.server.add_mount(&req.path, tracks) {
             Ok(m) => m,
             Err(e) => {
@@ -577,6 +604,18 @@ impl Service {
                     .server
                     .reject(now, req.id, StatusCode::SERVICE_UNAVAILABLE);
             }
+        };
+        for (i, stream) in streams.into_iter().enumerate() {
+            builder = builder.stream(advertise_multicast(
+                &mut self.server,
+                mount,
+                TrackId(i),
+                stream,
+            ));
+        }
+        let Ok(sdp) = builder.build() else {
+            let _ = self.server.remove_mount(now, mount);
+            return self.server.reject(now, req.id, StatusCode::BAD_REQUEST);
         };
         self.published.insert(
             req.path.clone(),
@@ -652,6 +691,28 @@ impl Service {
             });
         }
         Ok(())
+    }
+}
+
+/// With multicast configured, `stream` carries its track's group and port (`c=IN IP4
+/// 239.0.0.1/16`, `m=video 16000 ...`): VLC then sets up multicast (QUIRKS 57); FFmpeg and
+/// GStreamer keep asking for the transport they are told to use. Without, it is unchanged.
+fn advertise_multicast(
+    server: &mut Server,
+    mount: MountId,
+    track: TrackId,
+    stream: Stream,
+) -> Stream {
+    let Some(mc) = server.config().multicast else {
+        return stream;
+    };
+    match server.multicast_address(mount, track) {
+        Some(addr) => {
+            let mut stream = stream.multicast(addr.ip(), mc.ttl);
+            stream.port = addr.port();
+            stream
+        }
+        None => stream,
     }
 }
 
