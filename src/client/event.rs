@@ -305,6 +305,9 @@ pub enum DiagnosticKind {
         /// How many so far.
         total: u64,
     },
+    /// A request from the server was dropped unanswered because the transmit or event
+    /// queue was full (see [`Limits`](super::Limits)).
+    ServerRequestDropped,
     /// A response arrived for a request that had already timed out; dropped.
     LateResponse {
         /// Its CSeq.

@@ -1068,10 +1068,8 @@ impl ClientSession {
                     CSeqPolicy::MatchOldest => self.in_flight.front().map(|p| p.cseq),
                     CSeqPolicy::Drop => None,
                 };
-                self.events.push(ClientEvent::Diagnostic(Diagnostic {
-                    track: None,
-                    kind: DiagnosticKind::CSeqMismatch { got: cseq, matched },
-                }));
+                self.events
+                    .diag(None, DiagnosticKind::CSeqMismatch { got: cseq, matched });
                 if matched.is_none() {
                     return;
                 }
@@ -1471,6 +1469,13 @@ impl ClientSession {
         // RTSP 2.0 server-to-client requests (RFC 7826 §13.5 PLAY_NOTIFY, §13.10 REDIRECT)
         // and the keep-alive probes some servers send are acknowledged; anything else is
         // not implemented by a client.
+        if self.transmits.len() >= self.config.limits.max_transmits
+            || self.events.queue.len() >= self.config.limits.max_events
+        {
+            // A flood of server requests: answering each would grow the queues.
+            self.events.diag(None, DiagnosticKind::ServerRequestDropped);
+            return;
+        }
         let m = &req.method;
         let status = if *m == Method::PLAY_NOTIFY
             || *m == Method::REDIRECT

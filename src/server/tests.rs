@@ -183,3 +183,11 @@ fn tcp_play_path_and_fan_out() {
     assert_eq!(s.session_count(), 0);
     assert_eq!(s.players(mount), 0);
 }
+
+#[test]
+fn server_is_send() {
+    // Runtimes that move the server between threads (tokio) need this.
+    fn assert_send<T: Send>() {}
+    assert_send::<Server>();
+    assert_send::<ServerEvent>();
+}
