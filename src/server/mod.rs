@@ -360,6 +360,40 @@ impl Server {
         self.sessions.len()
     }
 
+    /// Requests waiting for the application's answer, over all connections (each is
+    /// answered `503` by the server after [`ServerConfig::answer_timeout`]).
+    pub fn pending_request_count(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// UDP source addresses currently mapped to a session's stream.
+    pub fn udp_source_count(&self) -> usize {
+        self.udp_sources.len()
+    }
+
+    /// Timers scheduled (session expiries, answer deadlines, RTCP reports); the earliest
+    /// is [`Server::poll_timeout`].
+    pub fn timer_count(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// Events waiting in [`Server::poll_event`] and datagrams waiting in
+    /// [`Server::poll_transmit`].
+    pub fn queued_counts(&self) -> (usize, usize) {
+        (self.events.len(), self.transmits.len())
+    }
+
+    /// Sessions attached to a mount (players and publishers that set up one of its
+    /// streams), and the unicast sinks of all its tracks; `None` for an unknown mount.
+    pub fn mount_attachments(&self, mount: MountId) -> Option<(usize, usize)> {
+        self.mounts.get(mount.0).map(|m| {
+            (
+                m.sessions.len(),
+                m.tracks.iter().map(|t| t.sinks.len()).sum(),
+            )
+        })
+    }
+
     /// The session identifier sent in `Session` headers.
     pub fn session_token(&self, session: SessionId) -> Option<&str> {
         self.sessions.get(session.0).map(|s| s.token.as_str())
