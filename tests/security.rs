@@ -189,3 +189,65 @@ fn session_ids_are_long_random_and_from_the_configured_rng() {
     assert_eq!(session_ids(7, 5), ids[..5]);
     assert!(session_ids(8, 5).iter().all(|id| !ids.contains(id)));
 }
+
+/// The `Debug` output of each limits-bearing type's defaults, by the name SECURITY.md
+/// gives it.
+fn defaults_debug(name: &str) -> Option<String> {
+    #[allow(clippy::disallowed_methods)]
+    let now = Instant::now();
+    Some(match name {
+        "message::Limits" => format!("{:?}", rtsp_proto::message::Limits::default()),
+        "server::ServerLimits" => format!("{:?}", rtsp_proto::server::ServerLimits::default()),
+        "server::ServerConfig" => {
+            let c = ServerConfig::default();
+            format!(
+                "ServerConfig {{ session_timeout: {:?}, answer_timeout: {:?}, read_timeout: {:?} }}",
+                c.session_timeout, c.answer_timeout, c.read_timeout
+            )
+        }
+        "auth::ServerAuthenticator" => format!(
+            "{:?}",
+            ServerAuthenticator::new("r", now, &mut StdRng::seed_from_u64(1))
+        ),
+        "client::Limits" => format!("{:?}", rtsp_proto::client::Limits::default()),
+        "client::ClientConfig" => format!("{:?}", ClientConfig::seeded(1)),
+        "rtp::Limits" => format!("{:?}", rtsp_proto::rtp::Limits::default()),
+        "codec::DepacketizerLimits" => {
+            format!("{:?}", rtsp_proto::codec::DepacketizerLimits::default())
+        }
+        "sdp::Limits" => format!("{:?}", rtsp_proto::sdp::Limits::default()),
+        _ => return None,
+    })
+}
+
+#[test]
+fn security_md_limits_table_matches_the_defaults() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SECURITY.md")).unwrap();
+    let section = text
+        .split("## Limits and their defaults")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a limits section");
+    let mut rows = 0;
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line
+            .split('|')
+            .map(|c| c.trim().trim_matches('`'))
+            .collect();
+        let (ty, field, default) = (cells[1], cells[2], cells[3]);
+        let debug = defaults_debug(ty).unwrap_or_else(|| panic!("unknown type {ty}"));
+        let needle = format!("{field}: {default}");
+        let found = debug.match_indices(&needle).any(|(i, _)| {
+            let before = debug[..i].chars().last();
+            let after = debug[i + needle.len()..].chars().next();
+            matches!(before, Some(' ' | '{')) && matches!(after, Some(',' | ' ' | '}') | None)
+        });
+        assert!(
+            found,
+            "SECURITY.md says {ty}::{field} = {default}; the default is {debug}"
+        );
+        rows += 1;
+    }
+    assert!(rows >= 30, "{rows} rows");
+}
