@@ -263,7 +263,9 @@ pub enum Diagnostic {
 pub enum ServerEvent {
     /// A request to answer.
     Request(Box<IncomingRequest>),
-    /// A session ended (its media stopped; nothing more will be reported for it).
+    /// A session ended (its media stopped; nothing more will be reported for it). Not
+    /// reported for a session whose first SETUP was never accepted (rejected, or its
+    /// connection closed first): that session never existed for the client.
     SessionClosed {
         /// The session.
         session: SessionId,

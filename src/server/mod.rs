@@ -663,6 +663,9 @@ impl Server {
         if let Some(at) = c.read_deadline {
             self.timers.remove(&(at, Timer::Read(conn)));
         }
+        if c.notified {
+            self.writable.retain(|w| *w != conn);
+        }
         let timers = &mut self.timers;
         self.pending.retain(|id, p| {
             if p.conn == conn {

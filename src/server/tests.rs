@@ -191,3 +191,89 @@ fn server_is_send() {
     assert_send::<Server>();
     assert_send::<ServerEvent>();
 }
+
+/// After sessions end in every way, no internal table keeps anything for them.
+#[test]
+fn internal_tables_empty_after_sessions_end() {
+    let mut s = Server::new(ServerConfig {
+        rng: Box::new(StdRng::seed_from_u64(5)),
+        udp_ports: Some(UdpPorts {
+            rtp: 8000,
+            rtcp: 8001,
+        }),
+        ..ServerConfig::default()
+    });
+    let mut now = crate::rtp::test_origin();
+    s.add_mount("/m", vec![TrackConfig::new("t", 0, 8000)])
+        .unwrap();
+    let setup = |s: &mut Server, conn, transport: &str, now| {
+        let req = format!(
+            "SETUP rtsp://h/m/t RTSP/2.0\r\nCSeq: 1\r\nPipelined-Requests: 9\r\nTransport: {transport}\r\n\r\n"
+        );
+        s.handle_stream(now, conn, &mut BytesMut::from(req.as_bytes()));
+        while let Some(e) = s.poll_event() {
+            if let ServerEvent::Request(r) = e {
+                s.accept_request(now, r.id).unwrap();
+            }
+        }
+        let token = responses(s, conn)[0]
+            .headers
+            .typed::<crate::header::Session>()
+            .unwrap()
+            .unwrap()
+            .id;
+        let play = format!("PLAY rtsp://h/m RTSP/2.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n");
+        s.handle_stream(now, conn, &mut BytesMut::from(play.as_bytes()));
+        while let Some(e) = s.poll_event() {
+            if let ServerEvent::Request(r) = e {
+                s.accept_request(now, r.id).unwrap();
+            }
+        }
+        responses(s, conn);
+        token
+    };
+    let a = s
+        .accept(now, addr("127.0.0.1:1000"), addr("127.0.0.1:8554"))
+        .unwrap();
+    let b = s
+        .accept(now, addr("127.0.0.1:2000"), addr("127.0.0.1:8554"))
+        .unwrap();
+    let c = s
+        .accept(now, addr("127.0.0.1:3000"), addr("127.0.0.1:8554"))
+        .unwrap();
+    let ta = setup(&mut s, a, "RTP/AVP;unicast;client_port=5000-5001", now);
+    setup(&mut s, b, "RTP/AVP/TCP;unicast;interleaved=0-1", now);
+    setup(&mut s, c, "RTP/AVP;unicast;client_port=6000-6001", now);
+    assert_eq!(s.session_count(), 3);
+    assert_eq!(s.udp_sources.len(), 4);
+    // TEARDOWN, a closed connection, a timeout.
+    let td = format!("TEARDOWN rtsp://h/m RTSP/1.0\r\nCSeq: 3\r\nSession: {ta}\r\n\r\n");
+    s.handle_stream(now, a, &mut BytesMut::from(td.as_bytes()));
+    s.connection_closed(now, b);
+    s.connection_closed(now, c);
+    s.connection_closed(now, a);
+    assert_eq!(
+        s.session_count(),
+        1,
+        "the UDP session outlives its connection"
+    );
+    now += Duration::from_secs(61);
+    s.handle_timeout(now);
+    while let Some(at) = s.poll_timeout() {
+        now = now.max(at);
+        s.handle_timeout(now);
+    }
+    assert_eq!(s.session_count(), 0);
+    assert_eq!(s.connection_count(), 0);
+    assert!(s.udp_sources.is_empty());
+    assert!(s.session_by_token.is_empty());
+    assert!(s.pending.is_empty());
+    assert!(s.timers.is_empty());
+    assert!(s.writable.is_empty());
+    let m = s.mounts.iter().next().unwrap().1;
+    assert!(m.sessions.is_empty());
+    assert!(m
+        .tracks
+        .iter()
+        .all(|t| t.sinks.is_empty() && t.rtcp_due.is_none()));
+}
