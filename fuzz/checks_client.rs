@@ -158,7 +158,7 @@ pub fn check_client_bytes(data: &[u8]) {
                 let sel = it.next().unwrap_or(0);
                 let track = TrackId(usize::from(sel >> 4) % 5);
                 let now = run.now;
-                let r = match (sel & 0x0f) % 10 {
+                let r = match (sel & 0x0f) % 11 {
                     0 => run.client.options(now),
                     1 => run.client.describe(now),
                     2 => run.client.setup(now, track, SetupTransport::Tcp),
@@ -172,6 +172,7 @@ pub fn check_client_bytes(data: &[u8]) {
                         id.ok_or(rtsp_proto::client::ClientError::ConnectionClosed)
                     }),
                     8 => run.client.get_parameter(now, Bytes::new()),
+                    10 => run.client.setup(now, track, SetupTransport::Multicast),
                     _ => run
                         .client
                         .announce(now, Bytes::from_static(b"v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:streamid=0\r\n")),

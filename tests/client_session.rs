@@ -896,3 +896,140 @@ fn resume_after_connection_dropped_after_describe() {
     next.answer(&data("cameras/reolink_setup.txt"));
     assert_eq!(next.client.session_id(), Some("F8F8E425"));
 }
+
+/// QUIRKS.md 52: a track that stays silent (ONVIF metadata) while another delivers is not
+/// reported as a transport failure.
+#[test]
+fn one_silent_udp_track_beside_a_working_one_is_fine() {
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    for (i, port) in [(0, 18714), (1, 18716)] {
+        h.client
+            .setup(h.now, TrackId(i), SetupTransport::Udp { client_port: port })
+            .unwrap();
+        h.pump();
+        h.answer(&data("cameras/h264dvr_setup_video.txt"));
+    }
+    h.client.play(h.now, PlayOptions::default()).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: 231970\r\n\r\n");
+    let from = "127.0.0.1:40004".parse().unwrap();
+    let pkt = Bytes::from_static(&[0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x09, 0xf0]);
+    h.client
+        .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, from, pkt);
+    for _ in 0..8 {
+        h.advance(Duration::from_secs(1));
+    }
+    assert!(!h
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::NoMedia { .. })));
+}
+
+/// QUIRKS.md 20/21: with `ForeignSsrcPolicy::DropIfAnnounced`, packets of another SSRC
+/// than Hikvision's announced `ssrc=4cacc3d1` (an old session's data) are dropped and
+/// reported once; by default they are accepted as an SSRC change.
+#[test]
+fn foreign_ssrc_policy() {
+    use rtsp_proto::client::ForeignSsrcPolicy;
+    for policy in [
+        ForeignSsrcPolicy::Accept,
+        ForeignSsrcPolicy::DropIfAnnounced,
+    ] {
+        let mut config = ClientConfig::seeded(5);
+        config.policies.foreign_ssrc = policy;
+        let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+        h.describe_and_setup(
+            &data("cameras/reolink_describe.txt"),
+            &data("cameras/hikvision_setup.txt"),
+        );
+        h.take_events();
+        let mut bytes = Vec::new();
+        for (seq, ssrc) in [
+            (1u8, 0x4cacc3d1u32),
+            (2, 0x11111111),
+            (3, 0x11111111),
+            (4, 0x4cacc3d1),
+        ] {
+            let mut p = vec![0x80, 96, 0, seq, 0, 0, 0, seq];
+            p.extend_from_slice(&ssrc.to_be_bytes());
+            p.extend_from_slice(&[0x09, 0xf0]);
+            bytes.extend_from_slice(&[b'$', 0, 0, p.len() as u8]);
+            bytes.extend_from_slice(&p);
+        }
+        h.feed(&bytes);
+        let rtp = h
+            .events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Rtp { .. }))
+            .count();
+        let foreign = h
+            .diagnostics()
+            .iter()
+            .filter(|d| matches!(d, DiagnosticKind::ForeignSsrc { .. }))
+            .count();
+        match policy {
+            ForeignSsrcPolicy::DropIfAnnounced => assert_eq!((rtp, foreign), (2, 1)),
+            _ => {
+                assert_eq!((rtp, foreign), (4, 0));
+                assert!(h
+                    .diagnostics()
+                    .iter()
+                    .any(|d| matches!(d, DiagnosticKind::SsrcChanged { .. })));
+            }
+        }
+    }
+}
+
+/// Multicast: the server's group, ports and TTL are reported; datagrams are accepted and
+/// receiver reports go to the group's RTCP port.
+#[test]
+fn multicast_setup() {
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Multicast)
+        .unwrap();
+    h.pump();
+    assert_eq!(
+        h.sent.last().unwrap().headers.get_str("Transport"),
+        Some("RTP/AVP;multicast")
+    );
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: m1\r\nTransport: RTP/AVP;multicast;destination=239.255.42.1;port=45000-45001;ttl=1\r\n\r\n");
+    let group: std::net::IpAddr = "239.255.42.1".parse().unwrap();
+    assert_eq!(
+        h.client.track(TrackId(0)).unwrap().transport,
+        Some(TrackTransport::Multicast {
+            group: Some(group),
+            rtp_port: Some(45000),
+            rtcp_port: Some(45001),
+            ttl: Some(1)
+        })
+    );
+    h.client.play(h.now, PlayOptions::default()).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: m1\r\n\r\n");
+    let from = "192.168.5.206:45000".parse().unwrap();
+    let pkt = Bytes::from_static(&[0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0x09, 0xf0]);
+    h.client
+        .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, from, pkt);
+    h.pump();
+    assert!(h
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::Rtp { .. })));
+    for _ in 0..8 {
+        h.advance(Duration::from_secs(1));
+    }
+    assert!(h.datagrams.iter().any(|(d, data)| *d
+        == Destination::Multicast {
+            track: TrackId(0),
+            group,
+            port: 45001
+        }
+        && data[1] == 201));
+}

@@ -150,6 +150,29 @@ pub enum RtpInfoPolicy {
     MatchUrl,
 }
 
+/// What to do with RTP whose SSRC differs from the one the server announced for the track
+/// (in `SETUP`'s `Transport` or `PLAY`'s `RTP-Info`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ForeignSsrcPolicy {
+    /// Accept it: the stream's SSRC changed (statistics restart, with
+    /// [`DiagnosticKind::SsrcChanged`](super::DiagnosticKind::SsrcChanged)).
+    ///
+    /// **Background:** servers announce SSRCs they do not use (the H.264 DVR of the test
+    /// data says `ssrc=0`), and encoders restart with a new SSRC mid-stream; dropping would
+    /// lose the whole stream.
+    #[default]
+    Accept,
+    /// Drop it, reporting [`DiagnosticKind::ForeignSsrc`](super::DiagnosticKind::ForeignSsrc)
+    /// once per SSRC.
+    ///
+    /// **Background:** the Reolink RLC-410 keeps sending an old session's packets (another
+    /// SSRC) on a new session's connection (QUIRKS.md 21, retina `client/rtp.rs`), and
+    /// live555 servers before 2017.06.04 send a stale session's data on a reused TCP
+    /// connection (QUIRKS.md 20); with a truthful server this keeps them out.
+    DropIfAnnounced,
+}
+
 /// The named policies for real devices' deviations; every default is safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -166,6 +189,8 @@ pub struct Policies {
     pub keep_alive: KeepAlivePolicy,
     /// RTP-Info oddities.
     pub rtp_info: RtpInfoPolicy,
+    /// RTP from an SSRC the server did not announce.
+    pub foreign_ssrc: ForeignSsrcPolicy,
 }
 
 /// Everything a [`ClientSession`](super::ClientSession) is configured with.

@@ -43,6 +43,16 @@ pub enum Destination {
         /// The server's port.
         port: u16,
     },
+    /// A UDP datagram from the caller's RTCP socket of a multicast `track` to the group
+    /// (receiver reports go to the group, [RFC 3550 §6](https://www.rfc-editor.org/rfc/rfc3550#section-6)).
+    Multicast {
+        /// The track.
+        track: TrackId,
+        /// The group.
+        group: std::net::IpAddr,
+        /// The group's RTCP port.
+        port: u16,
+    },
 }
 
 /// Bytes to send.
@@ -74,6 +84,17 @@ pub enum TrackTransport {
         server_rtp: Option<u16>,
         /// The server's RTCP port, if it said.
         server_rtcp: Option<u16>,
+    },
+    /// UDP multicast: join `group` and bind `rtp_port` and `rtcp_port`.
+    Multicast {
+        /// The group (the reply's `destination`), if it parsed as an IP address.
+        group: Option<std::net::IpAddr>,
+        /// The RTP port.
+        rtp_port: Option<u16>,
+        /// The RTCP port.
+        rtcp_port: Option<u16>,
+        /// The TTL.
+        ttl: Option<u8>,
     },
 }
 
@@ -205,8 +226,10 @@ pub enum ClientEvent {
         location: String,
     },
     /// A UDP track received no RTP within [`ClientConfig::media_timeout`](super::ClientConfig::media_timeout)
-    /// after `PLAY`: a firewall or NAT probably drops it. The usual answer is a new session
-    /// over TCP.
+    /// after `PLAY`, and no other track did either: a firewall or NAT probably drops the
+    /// datagrams. The usual answer is a new session over TCP. (One silent track beside
+    /// working ones is not reported: streams such as ONVIF metadata send nothing for
+    /// minutes, QUIRKS.md 52.)
     NoMedia {
         /// Which track.
         track: TrackId,
@@ -279,6 +302,13 @@ pub enum DiagnosticKind {
         old: Ssrc,
         /// The new SSRC.
         new: Ssrc,
+    },
+    /// RTP from an SSRC other than the announced one was dropped
+    /// ([`ForeignSsrcPolicy::DropIfAnnounced`](super::ForeignSsrcPolicy::DropIfAnnounced));
+    /// reported once per track and SSRC.
+    ForeignSsrc {
+        /// The packet's SSRC.
+        ssrc: Ssrc,
     },
     /// A sender report carried an SSRC the track does not use.
     UnknownRtcpSsrc {

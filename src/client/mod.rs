@@ -63,8 +63,8 @@ mod event;
 mod track;
 
 pub use config::{
-    CSeqPolicy, ClientConfig, KeepAlivePolicy, Limits, Policies, RtpInfoPolicy, SessionIdPolicy,
-    UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
+    CSeqPolicy, ClientConfig, ForeignSsrcPolicy, KeepAlivePolicy, Limits, Policies, RtpInfoPolicy,
+    SessionIdPolicy, UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
 };
 pub use event::{
     ClientError, ClientEvent, Destination, Diagnostic, DiagnosticKind, MediaTime, RequestId,
@@ -120,6 +120,11 @@ pub enum SetupTransport {
         /// The caller's RTP port.
         client_port: u16,
     },
+    /// UDP multicast ([RFC 2326 §12.39](https://www.rfc-editor.org/rfc/rfc2326#section-12.39)):
+    /// the server picks group, ports and TTL; the [`ClientEvent::TrackSetUp`] says which,
+    /// and the caller joins the group, binds the ports and feeds datagrams to
+    /// [`ClientSession::handle_datagram`].
+    Multicast,
 }
 
 /// Options of a `PLAY` ([RFC 2326 §10.5](https://www.rfc-editor.org/rfc/rfc2326#section-10.5)).
@@ -530,6 +535,19 @@ impl ClientSession {
                     server_rtcp: None,
                 },
             ),
+            SetupTransport::Multicast => {
+                let mut spec = TransportSpec::new(crate::header::TransportId::RTP_AVP);
+                spec.delivery = Some(crate::header::Delivery::Multicast);
+                (
+                    spec,
+                    TrackTransport::Multicast {
+                        group: None,
+                        rtp_port: None,
+                        rtcp_port: None,
+                        ttl: None,
+                    },
+                )
+            }
             SetupTransport::Tcp | SetupTransport::TcpThenUdp { .. } => {
                 let base = u8::try_from(track.0.saturating_mul(2))
                     .unwrap_or(254)
@@ -754,7 +772,7 @@ impl ClientSession {
         }
         let udp = matches!(
             self.tracks.get(track.0).and_then(|t| t.info.transport),
-            Some(TrackTransport::Udp { .. })
+            Some(TrackTransport::Udp { .. } | TrackTransport::Multicast { .. })
         );
         if !udp {
             self.events
@@ -826,12 +844,17 @@ impl ClientSession {
             self.send_keepalive(now);
         }
         // RTCP reports, media timeouts and reorder waits.
+        // A track that is silent while another one delivers is not a transport problem
+        // (an ONVIF metadata stream can be silent for minutes, QUIRKS.md 52).
+        let any_media = self.tracks.iter().any(|t| t.packets > 0);
         for ti in 0..self.tracks.len() {
             if let Some(t) = self.tracks.get_mut(ti) {
                 if t.media_deadline.is_some_and(|d| d <= now) {
                     t.media_deadline = None;
-                    self.events
-                        .push(ClientEvent::NoMedia { track: TrackId(ti) });
+                    if !any_media {
+                        self.events
+                            .push(ClientEvent::NoMedia { track: TrackId(ti) });
+                    }
                 }
             }
             if self
@@ -1221,8 +1244,10 @@ impl ClientSession {
                 self.start_rtcp(now);
                 if let Some(wait) = self.config.media_timeout {
                     for t in &mut self.tracks {
-                        if matches!(t.info.transport, Some(TrackTransport::Udp { .. }))
-                            && t.packets == 0
+                        if matches!(
+                            t.info.transport,
+                            Some(TrackTransport::Udp { .. } | TrackTransport::Multicast { .. })
+                        ) && t.packets == 0
                         {
                             t.media_deadline = Some(now + wait);
                         }
@@ -1374,13 +1399,26 @@ impl ClientSession {
                     server_rtcp: server.map(|p| p.end.unwrap_or(p.rtp().wrapping_add(1))),
                 }
             }
+            (Some(TrackTransport::Multicast { .. }), s) => {
+                // RFC 2326 §12.39: the server picks the group, ports and TTL.
+                let ports = s.and_then(|s| s.port);
+                TrackTransport::Multicast {
+                    group: s
+                        .and_then(|s| s.destination.as_deref())
+                        .and_then(|d| d.trim_matches(['[', ']']).parse().ok()),
+                    rtp_port: ports.map(|p| p.rtp()),
+                    rtcp_port: ports.map(|p| p.end.unwrap_or(p.rtp().wrapping_add(1))),
+                    ttl: s.and_then(|s| s.ttl),
+                }
+            }
             (None, _) => return Ok(()),
         };
         if let Some(ssrc) = spec.as_ref().and_then(TransportSpec::first_ssrc) {
             track.info.ssrc = Some(ssrc);
+            track.info.announced_ssrc = Some(ssrc);
         }
         track.info.transport = Some(transport);
-        if let TrackTransport::Udp { .. } = transport {
+        if let TrackTransport::Udp { .. } | TrackTransport::Multicast { .. } = transport {
             track.reorder = Some(ReorderBuffer::new(&self.config.limits.rtp));
         }
         if let Some(Ok(public)) = resp.headers.typed::<Public>() {
@@ -1573,6 +1611,7 @@ impl ClientSession {
     }
 
     fn handle_rtp(&mut self, now: Instant, ti: usize, data: Bytes) {
+        let foreign = self.config.policies.foreign_ssrc;
         let events = &mut self.events;
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
@@ -1590,6 +1629,15 @@ impl ClientSession {
             }
         };
         let (ssrc, seq) = (pkt.ssrc(), pkt.sequence_number());
+        if foreign == ForeignSsrcPolicy::DropIfAnnounced
+            && track.info.announced_ssrc.is_some_and(|a| a != ssrc)
+        {
+            if track.foreign_reported != Some(ssrc) {
+                track.foreign_reported = Some(ssrc);
+                events.diag(Some(ti), DiagnosticKind::ForeignSsrc { ssrc });
+            }
+            return;
+        }
         track.packets += 1;
         track.media_deadline = None;
         track.bytes += data.len() as u64;
@@ -1775,6 +1823,7 @@ impl ClientSession {
             };
             if let Some(ssrc) = entry.ssrc {
                 track.info.ssrc.get_or_insert(ssrc);
+                track.info.announced_ssrc = Some(ssrc);
             }
             if let Some(t) = entry.rtptime {
                 if track.unwrap.last().is_some() {
@@ -1828,6 +1877,18 @@ impl ClientSession {
                 destination: Destination::Udp {
                     track: TrackId(ti),
                     kind: StreamKind::Rtcp,
+                    port,
+                },
+                data: Bytes::copy_from_slice(data),
+            },
+            Some(TrackTransport::Multicast {
+                group: Some(group),
+                rtcp_port: Some(port),
+                ..
+            }) => Transmit {
+                destination: Destination::Multicast {
+                    track: TrackId(ti),
+                    group,
                     port,
                 },
                 data: Bytes::copy_from_slice(data),

@@ -23,6 +23,8 @@ pub struct TrackInfo {
     pub transport: Option<TrackTransport>,
     /// The SSRC the server announced (SETUP's Transport or PLAY's RTP-Info) or used.
     pub ssrc: Option<Ssrc>,
+    /// The SSRC the server announced (SETUP's `Transport`, PLAY's `RTP-Info`).
+    pub announced_ssrc: Option<Ssrc>,
 }
 
 impl TrackInfo {
@@ -78,6 +80,8 @@ pub(crate) struct Track {
     pub requested: Option<TrackTransport>,
     /// Sequence number and timestamp of the next packet we send (RECORD).
     pub sent_packets: u64,
+    /// The last foreign SSRC reported.
+    pub foreign_reported: Option<Ssrc>,
 }
 
 impl fmt::Debug for Track {
@@ -110,6 +114,7 @@ impl Track {
                 control,
                 transport: None,
                 ssrc: None,
+                announced_ssrc: None,
             },
             depacketizer,
             stats: None,
@@ -128,6 +133,7 @@ impl Track {
             rtcp_packets: 0,
             requested: None,
             sent_packets: 0,
+            foreign_reported: None,
         }
     }
 
