@@ -8,8 +8,10 @@
 //! - no panic (anything inside `rtsp_proto`);
 //! - bounded queues: what one op makes the session queue is bounded by the limits;
 //! - `poll_timeout` is never in the past after `handle_timeout`;
+//! - requests in flight never exceed `max_in_flight`, and any in flight means a timer;
 //! - at the end, after the clock jumps an hour, every request id an intent returned got
-//!   exactly one `Response` or `RequestTimedOut`, and a closed session has no timer.
+//!   exactly one `Response` or `RequestTimedOut`, and a closed session has no timer and
+//!   nothing in flight.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -74,6 +76,23 @@ impl Run {
         if self.client.state() == State::Closed {
             assert!(self.client.poll_timeout().is_none());
         }
+        // Requests in flight are bounded, and each has a deadline.
+        let in_flight = self.client.in_flight_count();
+        assert!(
+            in_flight <= limits.max_in_flight,
+            "{in_flight} requests in flight"
+        );
+        if in_flight > 0 {
+            assert!(
+                self.client.poll_timeout().is_some(),
+                "a request without deadline"
+            );
+        }
+        assert_eq!(
+            self.client.queued_counts(),
+            (0, 0),
+            "drained queues stay empty"
+        );
     }
 
     fn issue(&mut self, r: Result<RequestId, rtsp_proto::client::ClientError>) {
@@ -180,4 +199,5 @@ pub fn check_client_bytes(data: &[u8]) {
     run.client.handle_close(run.now);
     run.drain(0);
     assert!(run.client.poll_timeout().is_none());
+    assert_eq!(run.client.in_flight_count(), 0, "requests left in flight");
 }

@@ -6,8 +6,10 @@
 //! application's answers, media, datagrams, closing and reopening connections, removing a
 //! mount), so the fuzzer reaches deep session states as well as the parser. After every
 //! step the server's invariants are checked: no panic, every queue within its limit,
-//! every byte of output decodes, the timer never lags behind `now`, and at the end every
-//! session expires once time runs on without input.
+//! every byte of output decodes, the timer never lags behind `now`, every session has an
+//! expiry timer, pending requests are bounded; and at the end every session expires once
+//! time runs on without input, every request has been answered, and no UDP source or
+//! mount attachment is left.
 
 use bytes::{Bytes, BytesMut};
 use rand::rngs::StdRng;
@@ -358,6 +360,23 @@ pub fn check_server_bytes(data: &[u8]) -> Reached {
         n += 1;
         assert!(n < 100, "timers go on without sessions");
     }
+    // Every request was answered (by the application or by the answer timeout) or went
+    // with its connection; nothing points at an ended session.
+    assert_eq!(
+        server.pending_request_count(),
+        0,
+        "a request never answered"
+    );
+    assert_eq!(
+        server.udp_source_count(),
+        0,
+        "UDP sources of ended sessions"
+    );
+    for m in mounts.iter() {
+        if let Some((sessions, sinks)) = server.mount_attachments(*m) {
+            assert_eq!((sessions, sinks), (0, 0), "a mount keeps ended sessions");
+        }
+    }
     reached
 }
 
@@ -375,6 +394,19 @@ fn check(
     if server.session_count() > 0 {
         assert!(server.poll_timeout().is_some(), "a session without expiry");
     }
+    // Every session has its own expiry timer.
+    assert!(
+        server.timer_count() >= server.session_count(),
+        "{} timers for {} sessions",
+        server.timer_count(),
+        server.session_count()
+    );
+    // Requests awaiting the application are bounded per connection (and each has an
+    // answer deadline, checked at the end).
+    assert!(
+        server.pending_request_count()
+            <= server.connection_count() * server.config().limits.max_pending_requests
+    );
     let mut events = 0;
     while let Some(e) = server.poll_event() {
         events += 1;

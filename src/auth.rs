@@ -186,7 +186,9 @@ fn to_hex(bytes: &[u8]) -> String {
 /// The inputs of one Digest computation ([RFC 7616 §3.4.1]).
 ///
 /// [RFC 7616 §3.4.1]: https://www.rfc-editor.org/rfc/rfc7616#section-3.4.1
-#[derive(Debug, Clone, Copy)]
+///
+/// `Debug` redacts the password.
+#[derive(Clone, Copy)]
 pub struct DigestInput<'a> {
     /// The algorithm.
     pub algorithm: DigestAlgorithm,
@@ -204,6 +206,21 @@ pub struct DigestInput<'a> {
     pub nonce: &'a str,
     /// With `qop=auth`: the nonce count (8 hex digits) and the client nonce.
     pub qop_auth: Option<(&'a str, &'a str)>,
+}
+
+impl fmt::Debug for DigestInput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DigestInput")
+            .field("algorithm", &self.algorithm)
+            .field("username", &self.username)
+            .field("realm", &self.realm)
+            .field("password", &"<redacted>")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("nonce", &self.nonce)
+            .field("qop_auth", &self.qop_auth)
+            .finish()
+    }
 }
 
 /// Computes the Digest `response` value ([RFC 7616 §3.4.1], [RFC 2617 §3.2.2.1]): without

@@ -420,6 +420,18 @@ impl ClientSession {
         self.ssrc
     }
 
+    /// Requests sent and not yet answered (keep-alives included); each ends in a
+    /// response or, at its deadline or when the session closes, a timeout.
+    pub fn in_flight_count(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Transmits waiting in [`poll_transmit`](Self::poll_transmit) and events waiting in
+    /// [`poll_event`](Self::poll_event).
+    pub fn queued_counts(&self) -> (usize, usize) {
+        (self.transmits.len(), self.events.queue.len())
+    }
+
     /// The methods the server listed in `Public`, after an `OPTIONS`.
     pub fn public(&self) -> Option<&Public> {
         self.public.as_ref()

@@ -158,6 +158,13 @@ pub struct ServerConfig {
     /// [`Diagnostic::Unanswered`](super::Diagnostic::Unanswered)), so a forgotten request
     /// cannot hold up the connection's later responses forever. Default 30 s.
     pub answer_timeout: Duration,
+    /// How long one message (a request, or an interleaved frame) may take to arrive once
+    /// its first byte is in. A connection that keeps a partial message longer is closed
+    /// with [`CloseReason::ReadTimeout`](super::CloseReason::ReadTimeout): this stops a
+    /// slowloris peer (one byte a second of a never-ending header) from holding a
+    /// connection, which the size limits alone would allow for hours. Idle connections
+    /// with nothing buffered are not affected. Default 30 s.
+    pub read_timeout: Duration,
     /// The `Server` header value. Default `rtsp-proto/<version>`.
     pub server_name: String,
     /// The CNAME in the RTCP sender reports. Default `rtsp-proto`.
@@ -185,6 +192,7 @@ impl Default for ServerConfig {
             authenticator: None,
             session_timeout: Duration::from_secs(60),
             answer_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(30),
             server_name: concat!("rtsp-proto/", env!("CARGO_PKG_VERSION")).to_owned(),
             cname: "rtsp-proto".to_owned(),
             udp_ports: None,

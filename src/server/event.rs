@@ -174,6 +174,10 @@ pub enum CloseReason {
     TooManyErrors,
     /// The application asked ([`Server::close_connection`](super::Server::close_connection)).
     Closed,
+    /// A message (request or interleaved frame) began but was not complete within
+    /// [`ServerConfig::read_timeout`](super::ServerConfig::read_timeout): a slowloris peer,
+    /// or one that stalled mid-message.
+    ReadTimeout,
 }
 
 /// An anomaly worth counting or logging; the server has already handled it.

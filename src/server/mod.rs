@@ -201,6 +201,9 @@ struct Connection {
     /// Closed by the server (slow reader): nothing more is queued.
     dead: bool,
     next_cseq: u32,
+    /// When the message whose first bytes are buffered must be complete
+    /// ([`ServerConfig::read_timeout`]).
+    read_deadline: Option<Instant>,
 }
 
 /// A request waiting for the application.
@@ -227,6 +230,7 @@ enum Timer {
     Session(SessionId),
     Answer(RequestId),
     Rtcp(MountId, usize),
+    Read(ConnectionId),
 }
 
 /// The RTSP server state machine. See the [module documentation](self) for the call
@@ -328,6 +332,7 @@ impl Server {
             notified: false,
             dead: false,
             next_cseq: 1,
+            read_deadline: None,
         });
         Ok(ConnectionId(key))
     }
@@ -360,6 +365,40 @@ impl Server {
         self.sessions.len()
     }
 
+    /// Requests waiting for the application's answer, over all connections (each is
+    /// answered `503` by the server after [`ServerConfig::answer_timeout`]).
+    pub fn pending_request_count(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// UDP source addresses currently mapped to a session's stream.
+    pub fn udp_source_count(&self) -> usize {
+        self.udp_sources.len()
+    }
+
+    /// Timers scheduled (session expiries, answer deadlines, RTCP reports); the earliest
+    /// is [`Server::poll_timeout`].
+    pub fn timer_count(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// Events waiting in [`Server::poll_event`] and datagrams waiting in
+    /// [`Server::poll_transmit`].
+    pub fn queued_counts(&self) -> (usize, usize) {
+        (self.events.len(), self.transmits.len())
+    }
+
+    /// Sessions attached to a mount (players and publishers that set up one of its
+    /// streams), and the unicast sinks of all its tracks; `None` for an unknown mount.
+    pub fn mount_attachments(&self, mount: MountId) -> Option<(usize, usize)> {
+        self.mounts.get(mount.0).map(|m| {
+            (
+                m.sessions.len(),
+                m.tracks.iter().map(|t| t.sinks.len()).sum(),
+            )
+        })
+    }
+
     /// The session identifier sent in `Session` headers.
     pub fn session_token(&self, session: SessionId) -> Option<&str> {
         self.sessions.get(session.0).map(|s| s.token.as_str())
@@ -385,6 +424,7 @@ impl Server {
     /// Unknown connection ids are ignored (the buffer is left as is).
     pub fn handle_stream(&mut self, now: Instant, conn: ConnectionId, buf: &mut BytesMut) {
         self.epoch.get_or_insert(now);
+        let mut decoded = false;
         loop {
             let Some(c) = self.conns.get_mut(conn.0) else {
                 return;
@@ -393,7 +433,9 @@ impl Server {
                 buf.clear();
                 return;
             }
-            match c.decoder.decode(buf) {
+            let result = c.decoder.decode(buf);
+            decoded |= !matches!(result, Ok(None));
+            match result {
                 Ok(None) => break,
                 Ok(Some(crate::message::Message::Request(req))) => {
                     self.handle_request(now, conn, req)
@@ -434,7 +476,30 @@ impl Server {
                 }
             }
         }
+        self.arm_read_timer(now, conn, decoded, !buf.is_empty());
         self.finish_input(now);
+    }
+
+    /// Slowloris defence: a message whose first bytes arrived must be complete within
+    /// [`ServerConfig::read_timeout`]. The deadline starts with the first byte of each
+    /// message and ends when no partial message is buffered.
+    fn arm_read_timer(&mut self, now: Instant, conn: ConnectionId, decoded: bool, partial: bool) {
+        let timeout = self.config.read_timeout;
+        let Some(c) = self.conns.get_mut(conn.0) else {
+            return;
+        };
+        if let Some(at) = c.read_deadline {
+            if partial && !decoded {
+                return; // the same message is still arriving
+            }
+            self.timers.remove(&(at, Timer::Read(conn)));
+            c.read_deadline = None;
+        }
+        if partial {
+            let at = now + timeout;
+            c.read_deadline = Some(at);
+            self.timers.insert((at, Timer::Read(conn)));
+        }
     }
 
     /// A UDP datagram arrived on one of the caller's media sockets. RTP from a
@@ -480,6 +545,15 @@ impl Server {
                     }
                 }
                 Timer::Rtcp(mount, track) => self.rtcp_timer(now, mount, track),
+                Timer::Read(conn) => {
+                    if self
+                        .conns
+                        .get(conn.0)
+                        .is_some_and(|c| c.read_deadline == Some(at))
+                    {
+                        self.drop_connection(now, conn, Some(CloseReason::ReadTimeout));
+                    }
+                }
             }
         }
         self.finish_input(now);
@@ -586,6 +660,9 @@ impl Server {
         let Some(c) = self.conns.remove(conn.0) else {
             return;
         };
+        if let Some(at) = c.read_deadline {
+            self.timers.remove(&(at, Timer::Read(conn)));
+        }
         if c.notified {
             self.writable.retain(|w| *w != conn);
         }
