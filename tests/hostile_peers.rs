@@ -298,13 +298,14 @@ fn a_peer_that_opens_sessions_and_never_plays_is_limited_then_expired() {
 }
 
 #[test]
-fn a_flood_on_unassigned_channels_is_dropped_with_bounded_diagnostics() {
+fn a_flood_on_unassigned_channels_is_cut_at_the_limit() {
     let max_events = 256;
     let mut w = World::new(|c| {
         let mut l = ServerLimits::default();
         l.max_events = max_events;
         c.limits = l;
     });
+    let limit = ServerLimits::default().max_unassigned_frames;
     let r = w.request(
         "SETUP",
         &format!("{URL}/trackID=0"),
@@ -313,21 +314,37 @@ fn a_flood_on_unassigned_channels_is_dropped_with_bounded_diagnostics() {
     let session = token(&r);
     let r = w.request("PLAY", URL, &format!("Session: {session}\r\n"));
     assert_eq!(r.status, StatusCode::OK);
-    // 100,000 frames on channels 2..=255, 64 MB in all; the application does not poll
+    // Up to 100,000 frames on channels 2..=255 (64 MB); the application does not poll
     // events meanwhile.
     let mut frame = vec![b'$', 0, 0x02, 0x80];
     frame.extend_from_slice(&[0x80; 640]);
     let mut buf = BytesMut::new();
+    let mut sent = 0usize;
     for n in 0..100_000u32 {
         frame[1] = 2 + (n % 254) as u8;
         buf.extend_from_slice(&frame);
+        sent += 1;
         if n % 100 == 99 {
             w.server.handle_stream(w.now, w.conn, &mut buf);
             assert!(buf.is_empty());
+            if w.server.connection_count() == 0 {
+                // Closure events (connection, session) are not subject to `max_events`.
+                assert!(w.server.queued_counts().0 <= max_events + 4);
+                break;
+            }
             assert!(w.server.queued_counts().0 <= max_events);
         }
     }
-    let events = w.app();
+    assert_eq!(
+        w.server.connection_count(),
+        0,
+        "the flooding peer was cut off"
+    );
+    assert!(sent <= limit + 100, "cut after {sent} frames");
+    let mut events = w.app();
+    // The count of dropped diagnostics is reported once the queue has room again.
+    w.server.handle_timeout(w.now);
+    events.extend(w.app());
     let unknown = events
         .iter()
         .filter(|e| {
@@ -338,14 +355,56 @@ fn a_flood_on_unassigned_channels_is_dropped_with_bounded_diagnostics() {
         })
         .count();
     assert!(unknown > 0 && unknown <= max_events, "{unknown}");
-    // The session and connection still work.
-    let r = w.request("GET_PARAMETER", URL, &format!("Session: {session}\r\n"));
-    assert_eq!(r.status, StatusCode::OK);
     assert!(
         w.seen
             .iter()
             .any(|e| matches!(e, ServerEvent::Diagnostic(Diagnostic::EventsDropped { .. }))),
         "the dropped diagnostics are counted"
     );
+    assert!(
+        w.seen.iter().any(|e| matches!(
+            e,
+            ServerEvent::ConnectionClosed {
+                reason: CloseReason::UnassignedFlood,
+                ..
+            }
+        )),
+        "closed for the flood"
+    );
+}
+
+/// Stray frames on channels a client never set up, mixed with its real traffic (RTCP on
+/// its assigned channel, requests), are dropped without closing the connection: only an
+/// unbroken run longer than the limit is a flood.
+#[test]
+fn stray_frames_between_real_traffic_are_dropped_not_fatal() {
+    let mut w = World::new(|_| {});
+    let limit = ServerLimits::default().max_unassigned_frames;
+    let r = w.request(
+        "SETUP",
+        &format!("{URL}/trackID=0"),
+        "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n",
+    );
+    let session = token(&r);
+    let r = w.request("PLAY", URL, &format!("Session: {session}\r\n"));
+    assert_eq!(r.status, StatusCode::OK);
+    // A receiver report (RTCP, channel 1: assigned) after every `limit - 1` stray frames.
+    let rr: &[u8] = &[0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x2a];
+    let mut rtcp = vec![b'$', 1, 0, rr.len() as u8];
+    rtcp.extend_from_slice(rr);
+    let mut stray = vec![b'$', 7, 0x00, 0x10];
+    stray.extend_from_slice(&[0x80; 16]);
+    let mut buf = BytesMut::new();
+    for _ in 0..10 {
+        for _ in 0..limit - 1 {
+            buf.extend_from_slice(&stray);
+        }
+        buf.extend_from_slice(&rtcp);
+        w.server.handle_stream(w.now, w.conn, &mut buf);
+        assert!(buf.is_empty());
+        w.app();
+    }
     assert_eq!(w.server.connection_count(), 1);
+    let r = w.request("GET_PARAMETER", URL, &format!("Session: {session}\r\n"));
+    assert_eq!(r.status, StatusCode::OK);
 }

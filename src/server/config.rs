@@ -48,6 +48,12 @@ pub struct ServerLimits {
     pub max_events: usize,
     /// Malformed messages tolerated on one connection before it is closed. Default 16.
     pub max_decode_errors: usize,
+    /// Interleaved frames in a row on channels no stream of the connection uses before
+    /// the connection is closed with [`CloseReason::UnassignedFlood`](super::CloseReason::UnassignedFlood).
+    /// A request or a frame on an assigned channel starts the count again, so a client
+    /// that sends the odd frame on a channel it never set up (or data just before its
+    /// SETUP response) is not affected; a peer that only floods is. Default 1,024.
+    pub max_unassigned_frames: usize,
 }
 
 impl Default for ServerLimits {
@@ -64,6 +70,7 @@ impl Default for ServerLimits {
             max_pending_transmits: 65_536,
             max_events: 4096,
             max_decode_errors: 16,
+            max_unassigned_frames: 1024,
         }
     }
 }

@@ -178,6 +178,9 @@ pub enum CloseReason {
     /// [`ServerConfig::read_timeout`](super::ServerConfig::read_timeout): a slowloris peer,
     /// or one that stalled mid-message.
     ReadTimeout,
+    /// More than [`ServerLimits::max_unassigned_frames`](super::ServerLimits::max_unassigned_frames)
+    /// interleaved frames in a row on channels the connection never set up.
+    UnassignedFlood,
 }
 
 /// An anomaly worth counting or logging; the server has already handled it.

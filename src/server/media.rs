@@ -521,25 +521,39 @@ impl Server {
         self.schedule_rtcp(now, mount, track);
     }
 
-    /// Interleaved data from a client.
+    /// Interleaved data from a client. Returns false when the connection was closed
+    /// because of a flood on unassigned channels
+    /// ([`ServerLimits::max_unassigned_frames`](super::ServerLimits::max_unassigned_frames)).
     pub(super) fn handle_interleaved(
         &mut self,
         now: Instant,
         conn: ConnectionId,
         channel: u8,
         payload: Bytes,
-    ) {
-        let found = self
-            .conns
-            .get(conn.0)
-            .and_then(|c| c.channels.iter().find(|u| u.channel == channel).copied());
+    ) -> bool {
+        let max_unassigned = self.config.limits.max_unassigned_frames;
+        let Some(c) = self.conns.get_mut(conn.0) else {
+            return false;
+        };
+        let found = c.channels.iter().find(|u| u.channel == channel).copied();
         match found {
-            Some(u) => self.media_from_client(now, u.session, u.track, u.rtcp, payload),
-            None => self.push_event(ServerEvent::Diagnostic(Diagnostic::UnknownChannel {
-                conn,
-                channel,
-            })),
+            Some(u) => {
+                c.unassigned_frames = 0;
+                self.media_from_client(now, u.session, u.track, u.rtcp, payload);
+            }
+            None => {
+                c.unassigned_frames += 1;
+                if c.unassigned_frames > max_unassigned {
+                    self.drop_connection(now, conn, Some(super::CloseReason::UnassignedFlood));
+                    return false;
+                }
+                self.push_event(ServerEvent::Diagnostic(Diagnostic::UnknownChannel {
+                    conn,
+                    channel,
+                }));
+            }
         }
+        true
     }
 
     /// RTP or RTCP from a session's client: keeps the session alive; reported when the

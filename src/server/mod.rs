@@ -196,6 +196,9 @@ struct Connection {
     /// RTSP 2.0 `Pipelined-Requests` ids and the session each created.
     pipelined: Vec<(u32, SessionId)>,
     errors: usize,
+    /// Interleaved frames in a row on unassigned channels (see
+    /// [`ServerLimits::max_unassigned_frames`]).
+    unassigned_frames: usize,
     /// Listed in the writable queue since the caller last saw it there.
     notified: bool,
     /// Closed by the server (slow reader): nothing more is queued.
@@ -329,6 +332,7 @@ impl Server {
             channels: Vec::new(),
             pipelined: Vec::new(),
             errors: 0,
+            unassigned_frames: 0,
             notified: false,
             dead: false,
             next_cseq: 1,
@@ -438,10 +442,15 @@ impl Server {
             match result {
                 Ok(None) => break,
                 Ok(Some(crate::message::Message::Request(req))) => {
+                    c.unassigned_frames = 0;
                     self.handle_request(now, conn, req)
                 }
                 Ok(Some(crate::message::Message::Data(d))) => {
-                    self.handle_interleaved(now, conn, d.channel, d.payload)
+                    if !self.handle_interleaved(now, conn, d.channel, d.payload) {
+                        buf.clear();
+                        self.finish_input(now);
+                        return;
+                    }
                 }
                 Ok(Some(crate::message::Message::Response(_))) => {
                     // Answers to our PLAY_NOTIFY requests; nothing to do.
