@@ -773,6 +773,25 @@ impl Server {
             self.fill_slot(p.conn, id, &resp);
             return Ok(());
         };
+        // One session, one mount: the application may answer a SETUP with a mount other
+        // than the one the session already streams from (pipelined SETUPs decided later,
+        // a mount created meanwhile); that is an aggregate across presentations.
+        if self
+            .sessions
+            .get(sid.0)
+            .and_then(|s| s.mount)
+            .is_some_and(|m| m != mount)
+        {
+            let resp = self
+                .response(
+                    StatusCode::AGGREGATE_OPERATION_NOT_ALLOWED,
+                    p.version,
+                    Some(p.cseq),
+                )
+                .build();
+            self.fill_slot(p.conn, id, &resp);
+            return Ok(());
+        }
         let offered = p.transport.clone().unwrap_or_default();
         let Some((transport, reply)) = self.negotiate(&p, sid, mount, track, &offered) else {
             self.forget_new_session(now, &p);
