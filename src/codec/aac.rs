@@ -457,6 +457,21 @@ impl AacConfig {
     }
 
     /// True when packets carry an AU header section.
+    /// When every AU header is 16 bits of AU-size and AU-Index (or AU-Index-delta, of the
+    /// same width) and nothing else, with no auxiliary section: the index width.
+    fn two_byte_headers(&self) -> Option<u8> {
+        let plain = self.size_length > 0
+            && u16::from(self.size_length) + u16::from(self.index_length) == 16
+            && self.index_delta_length == self.index_length
+            && self.index_length < 16
+            && self.cts_delta_length == 0
+            && self.dts_delta_length == 0
+            && !self.random_access_indication
+            && self.stream_state_indication == 0
+            && self.auxiliary_data_size_length == 0;
+        plain.then_some(self.index_length)
+    }
+
     fn has_au_headers(&self) -> bool {
         self.size_length > 0
             || self.index_length > 0
@@ -481,7 +496,7 @@ impl AacConfig {
 
 /// What the AU-header section said about the access units of a packet, beyond their sizes
 /// (which go to the depacketizer's scratch vector).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct AuHeaders {
     /// The section holds at least one header (`false`: the config has no AU headers).
     present: bool,
@@ -585,6 +600,18 @@ impl AacDepacketizer {
         payload: &'p [u8],
         sizes: &mut Vec<usize>,
     ) -> Result<(AuHeaders, &'p [u8]), DepacketizeError> {
+        Self::parse_headers_with(config, seq, payload, sizes, true)
+    }
+
+    /// [`Self::parse_headers`]; `fast`: 16-bit headers are read without the bit reader
+    /// (the two ways agree; a test compares them).
+    fn parse_headers_with<'p>(
+        config: &AacConfig,
+        seq: u16,
+        payload: &'p [u8],
+        sizes: &mut Vec<usize>,
+        fast: bool,
+    ) -> Result<(AuHeaders, &'p [u8]), DepacketizeError> {
         let c = config;
         let malformed = |rule| DepacketizeError::Malformed { seq, rule };
         let mut out = AuHeaders::default();
@@ -602,6 +629,24 @@ impl AacDepacketizer {
         let (section, rest) = rest
             .split_at_checked(header_bytes)
             .ok_or(malformed("AU-headers-length"))?;
+        if let Some(index_bits) = c.two_byte_headers().filter(|_| fast) {
+            // AAC-hbr and the like: whole 16-bit headers of AU-size and AU-Index(-delta)
+            // only, read without the bit reader.
+            if headers_bits % 16 == 0 {
+                for pair in section.chunks_exact(2) {
+                    let &[hi, lo] = pair else { continue };
+                    let h = u16::from_be_bytes([hi, lo]);
+                    let index = h & ((1u16 << index_bits) - 1);
+                    out.interleaved |= out.present && index != 0;
+                    out.present = true;
+                    sizes.push(usize::from(h >> index_bits));
+                }
+                if !out.present {
+                    return Err(malformed("AU-headers-length"));
+                }
+                return Ok((out, rest));
+            }
+        }
         let mut r = BitReader::new(section);
         while r.position() < headers_bits {
             let first = !out.present;
@@ -1170,6 +1215,35 @@ impl Packetizer for AacPacketizer {
 mod tests {
     use super::*;
     use crate::codec::fmtp::params;
+
+    proptest::proptest! {
+        /// The 16-bit header fast path reads exactly what the bit reader reads, for the
+        /// AAC-hbr layout and the other two-byte ones, on any payload.
+        #[test]
+        fn two_byte_headers_fast_path_agrees(
+            index_length in 0u8..6,
+            payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            bits in proptest::option::of(0u16..300),
+        ) {
+            let mut config = AacConfig::hbr(AudioSpecificConfig::parse(&[0x12, 0x08]).unwrap());
+            config.size_length = 16 - index_length;
+            config.index_length = index_length;
+            config.index_delta_length = index_length;
+            proptest::prop_assert!(config.two_byte_headers().is_some());
+            let mut payload = payload;
+            if let (Some(b), true) = (bits, payload.len() >= 2) {
+                // A plausible AU-headers-length now and then (the random one rarely is).
+                payload[..2].copy_from_slice(&(b * 16 % 320).to_be_bytes());
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let fast = AacDepacketizer::parse_headers_with(&config, 1, &payload, &mut a, true);
+            let slow = AacDepacketizer::parse_headers_with(&config, 1, &payload, &mut b, false);
+            proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            if fast.is_ok() {
+                proptest::prop_assert_eq!(a, b);
+            }
+        }
+    }
 
     fn pkt(seq: u16, ts: u32, marker: bool, payload: Vec<u8>) -> RtpPacket {
         RtpPacket {
