@@ -86,7 +86,7 @@ use crate::rtcp::{write_report, Compound, ReportConfig, RtcpPacket, ValidationMo
 use crate::rtp::{ReceiverStats, ReorderBuffer, ReorderEvent, RtpPacket};
 use crate::sdp::{Presentation, Url};
 use crate::Ssrc;
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use rand::RngCore;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -1719,23 +1719,31 @@ impl ClientSession {
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
         };
-        if emit_packets {
+        let has_depacketizer = track.depacketizer.is_some();
+        let mut payload = if emit_packets {
             let time = track.media_time(meta.timestamp);
+            let copy = has_depacketizer.then(|| data.clone());
             events.media(ClientEvent::Rtp {
                 track: TrackId(ti),
-                packet: data.clone(),
+                packet: data,
                 time,
             });
+            copy
         } else {
             track.advance_time(meta.timestamp);
-        }
-        if let Some(d) = track.depacketizer.as_mut() {
+            Some(data)
+        };
+        if let (Some(d), Some(mut p)) = (track.depacketizer.as_mut(), payload.take()) {
+            // The payload is cut out of the packet's buffer in place (no reference count
+            // traffic): `meta.payload` lies within the packet, which parsed.
+            p.truncate(meta.payload.end);
+            p.advance(meta.payload.start.min(p.len()));
             let cp = codec::RtpPacket {
                 sequence_number: meta.sequence_number,
                 timestamp: meta.timestamp,
                 marker: meta.marker,
                 payload_type: meta.payload_type,
-                payload: data.slice(meta.payload),
+                payload: p,
             };
             if let Err(error) = d.push(cp) {
                 events.diag(Some(ti), DiagnosticKind::Depacketize { error });
