@@ -269,7 +269,7 @@ fn internal_tables_empty_after_sessions_end() {
     assert!(s.session_by_token.is_empty());
     assert!(s.pending.is_empty());
     assert!(s.timers.is_empty());
-    assert!(s.writable.is_empty());
+    assert!(s.out.writable.is_empty());
     let m = s.mounts.iter().next().unwrap().1;
     assert!(m.sessions.is_empty());
     assert!(m
