@@ -2,7 +2,8 @@
 //! media from publishers.
 
 use super::event::{
-    ApiError, ConnectionId, Diagnostic, MountId, ServerEvent, SessionEndReason, SessionId, TrackId,
+    ApiError, ConnectionId, Diagnostic, MountId, RelayError, ServerEvent, SessionEndReason,
+    SessionId, TrackId,
 };
 use super::mount::{Mount, SinkKind, Track, TrackConfig};
 use super::{
@@ -422,6 +423,10 @@ impl Server {
     /// marker, payload type and timestamp (plus the track's offset), and gets the track's
     /// SSRC and next sequence number, so every player sees one continuous stream even when
     /// the publisher changes. Header extensions and CSRCs are kept.
+    ///
+    /// Bytes that are not an RTP packet (or a packet that cannot be rebuilt) are dropped,
+    /// like a frame [`Server::send_frame`] cannot packetize: reported as
+    /// [`Diagnostic::Relay`] and returned as [`ApiError::Rtp`] / [`ApiError::RtpBuild`].
     pub fn send_rtp(
         &mut self,
         now: Instant,
@@ -438,19 +443,33 @@ impl Server {
             .tracks
             .get_mut(track.0)
             .ok_or(ApiError::UnknownTrack { mount, track })?;
-        let parsed = RtpPacket::parse(packet)?;
-        let ts = parsed.timestamp().wrapping_add(t.ts_offset);
-        let builder = RtpBuilder::from_packet(&parsed)
-            .sequence_number(t.seq)
-            .timestamp(ts)
-            .ssrc(t.ssrc);
-        let mut b = BytesMut::with_capacity(packet.len());
-        if builder.append_to(&mut b).is_err() {
-            return Ok(());
-        }
-        let bytes = b.freeze();
+        let ts_offset = t.ts_offset;
+        let rebuilt = RtpPacket::parse(packet)
+            .map_err(RelayError::Parse)
+            .and_then(|parsed| {
+                let ts = parsed.timestamp().wrapping_add(ts_offset);
+                let mut b = BytesMut::with_capacity(packet.len());
+                RtpBuilder::from_packet(&parsed)
+                    .sequence_number(t.seq)
+                    .timestamp(ts)
+                    .ssrc(t.ssrc)
+                    .append_to(&mut b)
+                    .map_err(RelayError::Build)?;
+                Ok((b.freeze(), ts, parsed.payload().len()))
+            });
+        let (bytes, ts, payload_len) = match rebuilt {
+            Ok(r) => r,
+            Err(error) => {
+                self.push_event(ServerEvent::Diagnostic(Diagnostic::Relay {
+                    mount,
+                    track,
+                    error,
+                }));
+                return Err(error.into());
+            }
+        };
         t.seq = t.seq.wrapping_add(1);
-        t.stats.handle_sent(now, ts, parsed.payload().len());
+        t.stats.handle_sent(now, ts, payload_len);
         let group = multicast_dest(
             m.multicast_group,
             self.config.multicast.map(|c| c.port_base),

@@ -96,7 +96,8 @@ mod slab;
 pub use config::{MulticastConfig, Rtsp2RtpInfoPolicy, ServerConfig, ServerLimits, UdpPorts};
 pub use event::{
     ApiError, CloseReason, ConnectionId, Diagnostic, IncomingRequest, MediaSocket, MountId,
-    RequestId, RequestKind, ServerEvent, SessionEndReason, SessionId, SetupMode, TrackId, Transmit,
+    RelayError, RequestId, RequestKind, ServerEvent, SessionEndReason, SessionId, SetupMode,
+    TrackId, Transmit,
 };
 pub use mount::TrackConfig;
 
