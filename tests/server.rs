@@ -1580,3 +1580,209 @@ fn rtsp2_udp_uses_dest_addr_and_src_addr_and_the_rfc7826_rtp_info_form() {
         (MediaSocket::Rtp, addr("127.0.0.1:6000"))
     );
 }
+
+/// Sends a request written out (the session token substituted for `{s}`), answers it the
+/// usual way and returns the responses.
+fn exchange(h: &mut Harness, sdp: &str, req: &str) -> Vec<Response> {
+    let token = h.token.clone().unwrap_or_default();
+    let text = req.replace("{s}", &token).replace('\n', "\r\n");
+    h.send_raw(text.as_bytes());
+    h.answer(sdp);
+    h.responses()
+}
+
+fn one(rs: Vec<Response>) -> Response {
+    assert_eq!(rs.len(), 1, "{rs:?}");
+    rs.into_iter().next().expect("one response")
+}
+
+#[test]
+fn rtsp2_play_of_a_live_mount_states_range_seek_style_and_media_properties() {
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    let r = one(exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get_str("Media-Properties"),
+        Some("No-Seeking, Time-Progressing, Time-Duration=0")
+    );
+    assert_eq!(r.headers.get_str("Accept-Ranges"), Some("npt"));
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/live RTSP/2.0\nCSeq: 2\nSession: {s}\nRange: npt=10-\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get_str("Range"), Some("npt=now-"));
+    assert_eq!(r.headers.get_str("Seek-Style"), Some("Next"));
+    assert_eq!(
+        r.headers.get_str("Media-Properties"),
+        Some("No-Seeking, Time-Progressing, Time-Duration=0")
+    );
+    // RTSP 1.0 has no Seek-Style or Media-Properties.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/live RTSP/1.0\nCSeq: 2\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=now-"));
+    assert_eq!(r.headers.get_str("Seek-Style"), None);
+    assert_eq!(r.headers.get_str("Media-Properties"), None);
+}
+
+#[test]
+fn on_demand_media_answers_the_range_it_plays_pauses_resumes_and_seeks() {
+    use rtsp_proto::header::{NptTime, Range, RangeSpec, SeekStyle, TimeRange};
+    use rtsp_proto::server::MountMedia;
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount("/file", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    h.server
+        .set_mount_media(
+            mount,
+            MountMedia::on_demand(Some(Duration::from_secs(60))).with_random_access(Some(2.0)),
+        )
+        .expect("media");
+    let sdp =
+        "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=f\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=control:t\r\n";
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "DESCRIBE rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 1\n\n",
+    ));
+    let body = std::str::from_utf8(&r.body).expect("sdp");
+    assert!(
+        body.contains("t=0 0\r\na=range:npt=0-60\r\nm=audio"),
+        "{body}"
+    );
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "SETUP rtsp://127.0.0.1:8554/file/t RTSP/2.0\nCSeq: 2\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    ));
+    assert_eq!(
+        r.headers.get_str("Media-Properties"),
+        Some("Random-Access=2, Immutable, Unlimited")
+    );
+    // No Range: from the start, to the end of the presentation.
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 3\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=0-60"));
+    assert_eq!(r.headers.get_str("Seek-Style"), Some("RAP"));
+    // Ten seconds later the pause point is 10 s, where a PLAY without Range resumes.
+    h.now += Duration::from_secs(10);
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 4\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=10-"));
+    h.now += Duration::from_secs(5);
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 5\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=10-60"));
+    // A seek while playing goes to the application, which answers the position it
+    // actually starts from (the random access point before it) and the style asked for.
+    h.send_raw(
+        format!(
+            "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\r\nCSeq: 6\r\nSession: {}\r\nRange: npt=30-\r\nSeek-Style: CoRAP\r\n\r\n",
+            h.token.clone().expect("token")
+        )
+        .as_bytes(),
+    );
+    let events = h.events();
+    let [ServerEvent::Request(req)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    let RequestKind::Play { range, seek } = &req.kind else {
+        panic!("{req:?}")
+    };
+    assert!(seek);
+    assert_eq!(
+        range.as_ref(),
+        Some(&Range::npt_from(Duration::from_secs(30)))
+    );
+    let played = Range::new(RangeSpec::Npt(TimeRange::new(
+        Some(NptTime::Time(Duration::from_secs(28))),
+        Some(NptTime::Time(Duration::from_secs(60))),
+    )));
+    h.server.respond_play(h.now, req.id, played).expect("play");
+    let r = one(h.responses());
+    assert_eq!(r.headers.get_str("Range"), Some("npt=28-60"));
+    assert_eq!(
+        r.headers.get_str("Seek-Style"),
+        Some(SeekStyle::CoRap.as_str())
+    );
+    // A PLAY with Range from the start of a stopped session: the requested range.
+    h.now += Duration::from_secs(2);
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 7\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=30-"));
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 8\nSession: {s}\nRange: npt=5-20\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=5-20"));
+}
+
+#[test]
+fn media_that_plays_only_from_the_start_refuses_another_range() {
+    use rtsp_proto::server::MountMedia;
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount("/clip", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    h.server
+        .set_mount_media(mount, MountMedia::on_demand(None).with_seeking(false))
+        .expect("media");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/clip/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/clip RTSP/1.0\nCSeq: 2\nSession: {s}\nRange: npt=5-\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::INVALID_RANGE);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/clip RTSP/1.0\nCSeq: 3\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get_str("Range"), Some("npt=0-"));
+    assert_eq!(
+        h.server.mount_media(mount).map(MountMedia::is_seekable),
+        Some(false)
+    );
+}

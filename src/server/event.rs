@@ -98,10 +98,17 @@ pub enum RequestKind {
         transport: Transport,
     },
     /// `PLAY` of the session (the session is in Ready, or already Playing: a second PLAY
-    /// is accepted, QUIRKS 59).
+    /// is accepted, QUIRKS 59). Answer with
+    /// [`Server::accept_request`](super::Server::accept_request) (the default range) or
+    /// [`Server::respond_play`](super::Server::respond_play) (the range that will
+    /// actually play).
     Play {
         /// The requested range, if any and readable.
         range: Option<Range>,
+        /// The session is already playing and the request has a `Range`: a seek
+        /// ([RFC 7826 §13.4.5](https://www.rfc-editor.org/rfc/rfc7826#section-13.4.5)).
+        /// On-demand media should continue from the new position.
+        seek: bool,
     },
     /// `PAUSE` of the session.
     Pause,

@@ -4,7 +4,7 @@
 use super::event::{
     ApiError, ConnectionId, Diagnostic, MountId, ServerEvent, SessionEndReason, SessionId, TrackId,
 };
-use super::mount::{Mount, SinkKind, Track, TrackConfig};
+use super::mount::{Mount, MountMedia, SinkKind, Track, TrackConfig};
 use super::{
     push_out, Connection, MediaSocket, Server, SessionState, SetupMode, Slab, Timer, Transmit,
 };
@@ -156,9 +156,27 @@ impl Server {
             tracks,
             multicast_group: None,
             sessions: Vec::new(),
+            media: MountMedia::live(),
         });
         self.mount_by_path.insert(path.to_owned(), MountId(key));
         Ok(MountId(key))
+    }
+
+    /// States what a mount's media allows (live, or on demand with its duration and
+    /// seekability): later `SETUP`, `PLAY` and `PAUSE` responses and the SDP of
+    /// [`Server::respond_describe`] follow it. Mounts are live until this is called.
+    pub fn set_mount_media(&mut self, mount: MountId, media: MountMedia) -> Result<(), ApiError> {
+        let m = self
+            .mounts
+            .get_mut(mount.0)
+            .ok_or(ApiError::UnknownMount(mount))?;
+        m.media = media;
+        Ok(())
+    }
+
+    /// What a mount's media allows ([`Server::set_mount_media`]).
+    pub fn mount_media(&self, mount: MountId) -> Option<&MountMedia> {
+        self.mounts.get(mount.0).map(|m| &m.media)
     }
 
     /// The mount at `path`, if any.

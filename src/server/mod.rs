@@ -98,7 +98,7 @@ pub use event::{
     ApiError, CloseReason, ConnectionId, Diagnostic, IncomingRequest, MediaSocket, MountId,
     RequestId, RequestKind, ServerEvent, SessionEndReason, SessionId, SetupMode, TrackId, Transmit,
 };
-pub use mount::TrackConfig;
+pub use mount::{MountMedia, TrackConfig};
 
 use crate::header::Transport;
 use crate::message::{Decoder, Method, Version};
@@ -166,6 +166,9 @@ struct ServerSession {
     timer_at: Instant,
     /// Depacketizers the application attached to recorded streams.
     depacketizers: Vec<(TrackId, Box<dyn crate::codec::Depacketizer + Send>)>,
+    /// On-demand media: the normal play time of the position, and since when it
+    /// advances in real time (`None` while paused); `None` when unknown.
+    npt_anchor: Option<(Duration, Option<Instant>)>,
 }
 
 /// A response slot, kept in request order so answers leave in the order requests came.
@@ -224,6 +227,9 @@ struct Pending {
     transport: Option<Transport>,
     mode: SetupMode,
     pipelined: Option<u32>,
+    /// PLAY: the requested range and seek style.
+    range: Option<crate::header::Range>,
+    seek_style: Option<crate::header::SeekStyle>,
     /// When the server answers for the application.
     answer_at: Instant,
 }

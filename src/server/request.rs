@@ -13,15 +13,15 @@ use super::{
 use crate::auth::Verdict;
 use crate::header::{
     AcceptRanges, Authorization, CSeq, ChannelRange, ContentBase, ContentType, Delivery,
-    LowerTransport, MediaProperties, MediaProperty, PipelinedRequests, PortRange, Profile, Public,
-    Range, RangeUnit, Require, RtpInfo, RtpInfoEntry, RtpInfoForm, Session, Transport, TransportId,
-    TransportSpec, Unsupported,
+    LowerTransport, NptTime, PipelinedRequests, PortRange, Profile, Public, Range, RangeSpec,
+    RangeUnit, Require, RtpInfo, RtpInfoEntry, RtpInfoForm, SeekStyle, Session, TimeRange,
+    Transport, TransportId, TransportSpec, Unsupported,
 };
 use crate::message::{HeaderName, HeaderValue, Method, Request, Response, ResponseBuilder};
 use crate::{StatusCode, Version};
 use bytes::{Bytes, BytesMut};
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The methods the server implements, for `Public`.
 const PUBLIC: [Method; 10] = [
@@ -317,6 +317,8 @@ impl Server {
             transport: None,
             mode: SetupMode::Play,
             pipelined: None,
+            range: None,
+            seek_style: None,
             answer_at: now + self.config.answer_timeout,
         };
         let kind = match method {
@@ -472,9 +474,23 @@ impl Server {
                 }
                 pending.mount = s.mount;
                 match method {
-                    Method::PLAY => RequestKind::Play {
-                        range: req.headers.typed::<Range>().and_then(Result::ok),
-                    },
+                    Method::PLAY => {
+                        let range = req.headers.typed::<Range>().and_then(Result::ok);
+                        let seek = range.is_some() && s.state == SessionState::Playing;
+                        // Media that plays only from its beginning (RFC 7826 §18.29
+                        // `Beginning-Only`, `No-Seeking`): another start is an invalid
+                        // range (RFC 7826 §13.4.2, 457).
+                        let media = s.mount.and_then(|m| self.mounts.get(m.0)).map(|m| &m.media);
+                        if let (Some(media), Some(r)) = (media, &range) {
+                            if !media.is_live() && !media.is_seekable() && !starts_at_zero(r) {
+                                self.error(conn, StatusCode::INVALID_RANGE, version, cseq);
+                                return;
+                            }
+                        }
+                        pending.range = range.clone();
+                        pending.seek_style = req.headers.typed::<SeekStyle>().and_then(Result::ok);
+                        RequestKind::Play { range, seek }
+                    }
                     Method::PAUSE => RequestKind::Pause,
                     _ => RequestKind::Record,
                 }
@@ -588,6 +604,7 @@ impl Server {
             last_activity: now,
             timer_at: deadline,
             depacketizers: Vec::new(),
+            npt_anchor: None,
         });
         let id = SessionId(key);
         self.session_by_token.insert(token, id);
@@ -650,7 +667,11 @@ impl Server {
 
     /// Answers a `DESCRIBE` with the presentation description. The server adds
     /// `Content-Type: application/sdp` and `Content-Base` (the request URL with a trailing
-    /// slash, against which the SDP's relative `a=control` URLs resolve).
+    /// slash, against which the SDP's relative `a=control` URLs resolve). For an
+    /// on-demand mount ([`Server::set_mount_media`]) whose SDP has no session-level
+    /// `a=range`, the server adds one with the presentation's range (RFC 2326 Appendix
+    /// C.1.5, RFC 7826 Appendix D.1.7), so that clients see the same media as `SETUP` and
+    /// `PLAY` responses describe.
     pub fn respond_describe(
         &mut self,
         _now: Instant,
@@ -658,6 +679,14 @@ impl Server {
         sdp: impl Into<Bytes>,
     ) -> Result<(), ApiError> {
         let p = self.take_pending(id, &[Method::DESCRIBE])?;
+        let mut sdp: Bytes = sdp.into();
+        if let Some(media) = p.mount.and_then(|m| self.mounts.get(m.0)).map(|m| &m.media) {
+            if !media.is_live() {
+                if let Some(with) = with_session_range(&sdp, &media.presentation_range()) {
+                    sdp = with;
+                }
+            }
+        }
         let mut base = p.url.clone();
         if let Some(i) = base.find('?') {
             base.truncate(i);
@@ -669,7 +698,7 @@ impl Server {
             .response(StatusCode::OK, p.version, Some(p.cseq))
             .typed_header(&ContentType::sdp())
             .typed_header(&ContentBase(base))
-            .body(sdp.into())
+            .body(sdp)
             .build();
         self.fill_slot(p.conn, id, &resp);
         Ok(())
@@ -717,7 +746,7 @@ impl Server {
                 };
                 self.accept_setup(now, id, mount, track)
             }
-            Method::PLAY => self.accept_play(now, id),
+            Method::PLAY => self.accept_play(now, id, None),
             Method::PAUSE | Method::RECORD => self.accept_pause_record(now, id),
             Method::ANNOUNCE | Method::GET_PARAMETER | Method::SET_PARAMETER => {
                 let p = self.take_pending(
@@ -887,12 +916,13 @@ impl Server {
             if let Some(pl) = p.pipelined {
                 b = b.typed_header(&PipelinedRequests(pl));
             }
+            let props = self
+                .mounts
+                .get(mount.0)
+                .map(|m| m.media.media_properties())
+                .unwrap_or_else(|| super::MountMedia::live().media_properties());
             b = b
-                .typed_header(&MediaProperties(vec![
-                    MediaProperty::NoSeeking,
-                    MediaProperty::TimeProgressing,
-                    MediaProperty::TimeDuration(0.0),
-                ]))
+                .typed_header(&props)
                 .typed_header(&AcceptRanges(vec![RangeUnit::Npt]));
         }
         self.fill_slot(p.conn, id, &b.build());
@@ -1041,7 +1071,29 @@ impl Server {
         Some(g)
     }
 
-    fn accept_play(&mut self, now: Instant, id: RequestId) -> Result<(), ApiError> {
+    /// Answers a `PLAY` with the range that will actually play ([RFC 2326 §12.29],
+    /// [RFC 7826 §18.40]): for on-demand media, where playback starts (a seek may start
+    /// earlier than asked, at a random access point) and ends. Live mounts always answer
+    /// `npt=now-` ([`MountMedia::live`](super::MountMedia::live)), whatever `range`
+    /// says. Otherwise like [`Server::accept_request`].
+    ///
+    /// [RFC 2326 §12.29]: https://www.rfc-editor.org/rfc/rfc2326#section-12.29
+    /// [RFC 7826 §18.40]: https://www.rfc-editor.org/rfc/rfc7826#section-18.40
+    pub fn respond_play(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        range: Range,
+    ) -> Result<(), ApiError> {
+        self.accept_play(now, id, Some(range))
+    }
+
+    fn accept_play(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        answer: Option<Range>,
+    ) -> Result<(), ApiError> {
         let p = self.take_pending(id, &[Method::PLAY])?;
         let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
             let resp = self
@@ -1050,6 +1102,14 @@ impl Server {
             self.fill_slot(p.conn, id, &resp);
             return Ok(());
         };
+        let media = self
+            .sessions
+            .get(sid.0)
+            .and_then(|s| s.mount)
+            .and_then(|m| self.mounts.get(m.0))
+            .map(|m| m.media.clone())
+            .unwrap_or_default();
+        let range = self.play_range(now, sid, &media, answer, p.range.clone());
         let ntp = self.ntp(now);
         let form = match (p.version, self.config.rtsp2_rtp_info) {
             (Version::V2_0, Rtsp2RtpInfoPolicy::Rfc7826Form) => RtpInfoForm::Rfc7826,
@@ -1111,7 +1171,7 @@ impl Server {
         }
         let mut b = self
             .response(StatusCode::OK, p.version, Some(p.cseq))
-            .typed_header(&Range::npt_now());
+            .typed_header(&range);
         if !rtp_info.entries.is_empty() {
             b = b.typed_header(&rtp_info);
         }
@@ -1119,18 +1179,66 @@ impl Server {
             b = b.typed_header(&h);
         }
         if p.version == Version::V2_0 {
-            b = b.typed_header(&MediaProperties(vec![
-                MediaProperty::NoSeeking,
-                MediaProperty::TimeProgressing,
-                MediaProperty::TimeDuration(0.0),
-            ]));
+            // RFC 7826 §13.4: the seek policy used (the requested one when given,
+            // §18.47) and the media's properties.
+            let style = p.seek_style.unwrap_or_else(|| media.seek_style().clone());
+            b = b
+                .typed_header(&style)
+                .typed_header(&media.media_properties());
         }
         self.fill_slot(p.conn, id, &b.build());
         Ok(())
     }
 
+    /// The `Range` a `PLAY` response states, and the session's new play position.
+    fn play_range(
+        &mut self,
+        now: Instant,
+        sid: SessionId,
+        media: &super::MountMedia,
+        answer: Option<Range>,
+        requested: Option<Range>,
+    ) -> Range {
+        let Some(s) = self.sessions.get_mut(sid.0) else {
+            return Range::npt_now();
+        };
+        if media.is_live() {
+            s.npt_anchor = None;
+            return Range::npt_now();
+        }
+        let position = match s.npt_anchor {
+            Some((npt, Some(since))) => npt.saturating_add(now.saturating_duration_since(since)),
+            Some((npt, None)) => npt,
+            None => Duration::ZERO,
+        };
+        let range = match answer.or(requested) {
+            // An open or `now` start continues from the current position.
+            Some(mut r) => {
+                if let Some(RangeSpec::Npt(t)) = r.ranges.first_mut() {
+                    if matches!(t.start, None | Some(NptTime::Now)) {
+                        t.start = Some(NptTime::Time(position));
+                    }
+                }
+                r
+            }
+            None => Range::new(RangeSpec::Npt(TimeRange::new(
+                Some(NptTime::Time(position)),
+                media.duration().map(NptTime::Time),
+            ))),
+        };
+        s.npt_anchor = match range.first() {
+            Some(RangeSpec::Npt(TimeRange {
+                start: Some(NptTime::Time(t)),
+                ..
+            })) => Some((*t, Some(now))),
+            _ => None,
+        };
+        range
+    }
+
     fn accept_pause_record(&mut self, now: Instant, id: RequestId) -> Result<(), ApiError> {
         let p = self.take_pending(id, &[Method::PAUSE, Method::RECORD])?;
+        let mut pause_point = None;
         let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
             let resp = self
                 .response(StatusCode::SESSION_NOT_FOUND, p.version, Some(p.cseq))
@@ -1141,6 +1249,11 @@ impl Server {
         if let Some(s) = self.sessions.get_mut(sid.0) {
             s.last_activity = now;
             if p.method == Method::PAUSE {
+                if let Some((npt, Some(since))) = s.npt_anchor {
+                    let at = npt.saturating_add(now.saturating_duration_since(since));
+                    s.npt_anchor = Some((at, None));
+                    pause_point = Some(at);
+                }
                 if s.state == SessionState::Playing {
                     if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
                         super::detach_sinks(m, sid, &s.tracks);
@@ -1157,8 +1270,51 @@ impl Server {
         if let Some(h) = self.session_header(sid) {
             b = b.typed_header(&h);
         }
+        // On-demand media: the pause point, where a PLAY without Range resumes (RFC 7826
+        // §13.6).
+        if let Some(at) = pause_point {
+            b = b.typed_header(&Range::npt_from(at));
+        }
         self.fill_slot(p.conn, id, &b.build());
         Ok(())
+    }
+}
+
+/// The SDP with a session-level `a=range` line after its `t=` line, unless it has one
+/// (or is not text, or has no `t=` line).
+fn with_session_range(sdp: &[u8], range: &Range) -> Option<Bytes> {
+    use crate::header::TypedHeader as _;
+    let text = std::str::from_utf8(sdp).ok()?;
+    let session_part = text.split("\nm=").next().unwrap_or(text);
+    if session_part.lines().any(|l| l.starts_with("a=range:")) {
+        return None;
+    }
+    let t = text
+        .find("\nt=")
+        .map(|i| i + 1)
+        .or_else(|| text.starts_with("t=").then_some(0))?;
+    let eol = text.get(t..)?.find('\n').map_or(text.len(), |i| t + i + 1);
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut out = String::with_capacity(text.len() + 32);
+    out.push_str(text.get(..eol)?);
+    if !out.ends_with('\n') {
+        out.push_str(nl);
+    }
+    out.push_str("a=range:");
+    out.push_str(&range.to_value_string());
+    out.push_str(nl);
+    out.push_str(text.get(eol..)?);
+    Some(Bytes::from(out))
+}
+
+/// Whether a range starts at the beginning of the presentation (or names no start).
+fn starts_at_zero(r: &Range) -> bool {
+    match r.first() {
+        Some(RangeSpec::Npt(t)) => match t.start {
+            Some(NptTime::Time(d)) => d.is_zero(),
+            _ => true,
+        },
+        _ => true,
     }
 }
 
