@@ -1786,3 +1786,160 @@ fn media_that_plays_only_from_the_start_refuses_another_range() {
         Some(false)
     );
 }
+
+#[test]
+fn teardown_of_one_stream_keeps_the_session_and_frees_its_transport() {
+    let mut config = Harness::config();
+    config.udp_ports = Some(UdpPorts {
+        rtp: 6970,
+        rtcp: 6971,
+    });
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("stream=1", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("stream=2", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\nCSeq: 2\nSession: {s}\nTransport: RTP/AVP/TCP;unicast;interleaved=2-3\n\n",
+    );
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=2 RTSP/1.0\nCSeq: 3\nSession: {s}\nTransport: RTP/AVP;unicast;client_port=5000-5001\n\n",
+    );
+    assert_eq!(h.server.udp_source_count(), 2);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/av RTSP/1.0\nCSeq: 4\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    let send_all = |h: &mut Harness| {
+        for t in 0..3 {
+            h.server
+                .send_frame(h.now, mount, TrackId(t), 0, &[0x55; 160])
+                .expect("frame");
+        }
+    };
+    send_all(&mut h);
+    h.responses();
+    let channels: Vec<u8> = h.data.drain(..).map(|(c, _)| c).collect();
+    assert_eq!(channels, [0, 2]);
+    assert_eq!(std::iter::from_fn(|| h.server.poll_transmit()).count(), 1);
+
+    // TEARDOWN of stream 1: 200 with the Session header, only that stream stops.
+    let token = h.token.clone().expect("token");
+    h.send_raw(
+        format!("TEARDOWN rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\r\nCSeq: 5\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    let r = one(h.responses());
+    assert_eq!(status_and_cseq(&r), (200, 5));
+    assert_eq!(
+        r.headers
+            .typed::<Session>()
+            .expect("session")
+            .expect("valid")
+            .id,
+        token
+    );
+    let events = h.events();
+    assert!(
+        matches!(
+            &events[..],
+            [ServerEvent::StreamRemoved { mount: m, track: TrackId(1), .. }] if *m == mount
+        ),
+        "{events:?}"
+    );
+    assert_eq!(h.server.session_count(), 1);
+    assert_eq!(h.server.players(mount), 1);
+    send_all(&mut h);
+    h.responses();
+    let channels: Vec<u8> = h.data.drain(..).map(|(c, _)| c).collect();
+    assert_eq!(channels, [0]);
+    assert_eq!(std::iter::from_fn(|| h.server.poll_transmit()).count(), 1);
+    // Its channels are free: interleaved data there is now unknown.
+    h.send_raw(b"$\x02\x00\x04abcd");
+    assert!(h.events().iter().any(|e| matches!(
+        e,
+        ServerEvent::Diagnostic(rtsp_proto::server::Diagnostic::UnknownChannel { channel: 2, .. })
+    )));
+    // A second TEARDOWN of the same stream: not in the session any more.
+    let r = one(exchange(
+        &mut h,
+        "",
+        "TEARDOWN rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\nCSeq: 6\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The UDP stream: its source addresses are freed.
+    let r = one(exchange(
+        &mut h,
+        "",
+        "TEARDOWN rtsp://127.0.0.1:8554/av/stream=2 RTSP/1.0\nCSeq: 7\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.udp_source_count(), 0);
+    send_all(&mut h);
+    assert_eq!(std::iter::from_fn(|| h.server.poll_transmit()).count(), 0);
+    // The last stream ends the session.
+    h.send_raw(
+        format!("TEARDOWN rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 8\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    let r = one(h.responses());
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.session_count(), 0);
+    assert!(h.events().iter().any(|e| matches!(
+        e,
+        ServerEvent::SessionClosed {
+            reason: SessionEndReason::Teardown,
+            ..
+        }
+    )));
+    assert_eq!(h.server.mount_attachments(mount), Some((0, 0)));
+}
+
+#[test]
+fn teardown_of_the_aggregate_url_ends_a_multi_stream_session() {
+    let mut h = Harness::new();
+    h.server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000),
+                TrackConfig::new("stream=1", 0, 8000),
+            ],
+        )
+        .expect("mount");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/2.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=1 RTSP/2.0\nCSeq: 2\nSession: {s}\nTransport: RTP/AVP/TCP;unicast;interleaved=2-3\n\n",
+    );
+    let r = one(exchange(
+        &mut h,
+        "",
+        "TEARDOWN rtsp://127.0.0.1:8554/av RTSP/2.0\nCSeq: 3\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.session_count(), 0);
+}

@@ -286,6 +286,18 @@ pub enum ServerEvent {
         /// Why.
         reason: SessionEndReason,
     },
+    /// One stream of a session that keeps others was torn down (`TEARDOWN` of the
+    /// stream's URL, RFC 7826 §13.7): its media stopped and its transport (channels,
+    /// UDP ports, multicast membership) was freed. The session goes on; the last stream's
+    /// `TEARDOWN` ends it ([`ServerEvent::SessionClosed`]).
+    StreamRemoved {
+        /// The session.
+        session: SessionId,
+        /// Its mount.
+        mount: MountId,
+        /// The stream's track.
+        track: TrackId,
+    },
     /// The server gave up on a connection: the caller must close the socket (its queued
     /// output is discarded). Its sessions were handled as if the connection had closed.
     ConnectionClosed {

@@ -752,6 +752,47 @@ impl Server {
         }
     }
 
+    /// Removes one stream of a session that keeps others: its media stops, its channels,
+    /// UDP sources and multicast membership are freed
+    /// ([`ServerEvent::StreamRemoved`]).
+    fn remove_stream(&mut self, id: SessionId, track: TrackId) {
+        let Some(s) = self.sessions.get_mut(id.0) else {
+            return;
+        };
+        let Some(i) = s.tracks.iter().position(|t| t.track == track) else {
+            return;
+        };
+        let t = s.tracks.remove(i);
+        let playing = s.state == SessionState::Playing;
+        let mount = s.mount;
+        s.depacketizers.retain(|(d, _)| *d != track);
+        match t.transport {
+            StreamTransport::Interleaved { conn, .. } => {
+                if let Some(c) = self.conns.get_mut(conn.0) {
+                    c.channels
+                        .retain(|u| !(u.session == id && u.track == track));
+                }
+            }
+            StreamTransport::Udp { rtp, rtcp } => {
+                self.udp_sources.remove(&(MediaSocket::Rtp, rtp));
+                self.udp_sources.remove(&(MediaSocket::Rtcp, rtcp));
+            }
+            StreamTransport::Multicast => {}
+        }
+        if playing {
+            if let Some(m) = mount.and_then(|m| self.mounts.get_mut(m.0)) {
+                detach_sinks(m, id, std::slice::from_ref(&t));
+            }
+        }
+        if let Some(mount) = mount {
+            self.push_event(ServerEvent::StreamRemoved {
+                session: id,
+                mount,
+                track,
+            });
+        }
+    }
+
     fn session_timer(&mut self, now: Instant, id: SessionId) {
         let timeout = self.config.session_timeout;
         let Some(s) = self.sessions.get_mut(id.0) else {

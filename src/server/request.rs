@@ -500,6 +500,28 @@ impl Server {
                     self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
                     return;
                 };
+                // A stream's own URL removes only that stream while others remain (RFC
+                // 7826 §13.7, RFC 2326 §10.7); the aggregate URL or the last stream ends
+                // the session.
+                if let (Some((m, Some(track), false)), Some(s)) =
+                    (resolved, self.sessions.get(id.0))
+                {
+                    let in_session =
+                        s.mount == Some(m) && s.tracks.iter().any(|t| t.track == track);
+                    if !in_session {
+                        self.error(conn, StatusCode::NOT_FOUND, version, cseq);
+                        return;
+                    }
+                    if s.tracks.len() > 1 {
+                        self.remove_stream(id, track);
+                        let mut b = self.response(StatusCode::OK, version, Some(cseq));
+                        if let Some(h) = self.session_header(id) {
+                            b = b.typed_header(&h);
+                        }
+                        self.queue_immediate(conn, &b.build());
+                        return;
+                    }
+                }
                 let mut b = self.response(StatusCode::OK, version, Some(cseq));
                 if let Some(h) = self.session_header(id) {
                     b = b.typed_header(&h);
