@@ -1943,3 +1943,117 @@ fn teardown_of_the_aggregate_url_ends_a_multi_stream_session() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(h.server.session_count(), 0);
 }
+
+/// An RTSP 2.0 client pipelining SETUP, PLAY and OPTIONS (RFC 7826 §16.3), all sent
+/// before the first answer.
+fn pipelined_setup_play(h: &mut Harness, transport: &str) {
+    h.send_raw(
+        format!(
+            "SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\r\nCSeq: 1\r\nPipelined-Requests: 7\r\nTransport: {transport}\r\n\r\n\
+             PLAY rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: 2\r\nPipelined-Requests: 7\r\n\r\n\
+             OPTIONS rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: 3\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+}
+
+#[test]
+fn rtsp2_pipelined_play_waits_for_its_setup_and_answers_come_in_order() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/live",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    // Only the SETUP reaches the application; nothing is answered before it.
+    let events = h.events();
+    let [ServerEvent::Request(setup)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert!(matches!(setup.kind, RequestKind::Setup { .. }));
+    assert!(h.responses().is_empty());
+    h.server.accept_request(h.now, setup.id).expect("setup");
+    // Now the PLAY, with the session the SETUP created.
+    let events = h.events();
+    let [ServerEvent::Request(play)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert!(matches!(play.kind, RequestKind::Play { .. }));
+    assert_eq!(play.session, setup.session);
+    // The SETUP's answer leaves; PLAY's and OPTIONS' wait for PLAY's.
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 1)]
+    );
+    h.server.accept_request(h.now, play.id).expect("play");
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 2), (200, 3)]
+    );
+    assert_eq!(
+        rs[0].headers.typed::<Session>().unwrap().unwrap().id,
+        h.token.clone().unwrap()
+    );
+    assert_eq!(rs[0].headers.get_str("Range"), Some("npt=now-"));
+    assert_eq!(h.server.players(mount), 1);
+    assert_eq!(h.server.pending_request_count(), 0);
+}
+
+#[test]
+fn rtsp2_pipelined_play_after_a_failed_setup_gets_454() {
+    // Rejected by the application.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    let events = h.events();
+    let [ServerEvent::Request(setup)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    h.server
+        .reject(h.now, setup.id, StatusCode::FORBIDDEN)
+        .expect("reject");
+    assert!(h.events().is_empty(), "the PLAY is not handed on");
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(403, 1), (454, 2), (200, 3)]
+    );
+    assert_eq!(h.server.session_count(), 0);
+    assert_eq!(h.server.pending_request_count(), 0);
+
+    // No transport the server can serve (UDP without UDP ports): 461, then 454.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP;unicast;client_port=5000-5001");
+    h.answer("");
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(461, 1), (454, 2), (200, 3)]
+    );
+
+    // Never answered: 503 after the answer timeout, then 454.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    h.events();
+    let timeout = h.server.config().answer_timeout;
+    h.advance(timeout);
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(503, 1), (454, 2), (200, 3)]
+    );
+    assert_eq!(h.server.pending_request_count(), 0);
+}

@@ -198,6 +198,8 @@ struct Connection {
     channels: Vec<ChannelUse>,
     /// RTSP 2.0 `Pipelined-Requests` ids and the session each created.
     pipelined: Vec<(u32, SessionId)>,
+    /// Requests waiting behind their session's pending SETUP, in arrival order.
+    deferred: VecDeque<Deferred>,
     errors: usize,
     /// Interleaved frames in a row on unassigned channels (see
     /// [`ServerLimits::max_unassigned_frames`]).
@@ -210,6 +212,17 @@ struct Connection {
     /// When the message whose first bytes are buffered must be complete
     /// ([`ServerConfig::read_timeout`]).
     read_deadline: Option<Instant>,
+}
+
+/// A request that waits for its session's SETUP to be answered (RTSP 2.0 pipelining).
+#[derive(Debug)]
+struct Deferred {
+    /// Its response slot.
+    id: RequestId,
+    session: SessionId,
+    /// The authenticated user.
+    user: Option<String>,
+    request: crate::message::Request,
 }
 
 /// A request waiting for the application.
@@ -268,6 +281,9 @@ pub struct Server {
     packets: Vec<(Bytes, u32, usize)>,
     /// Reused per fan-out: connections found over their output limit.
     slow: Vec<ConnectionId>,
+    /// While a request that waited behind a pipelined SETUP is processed again: the
+    /// response slot it holds.
+    reslot: Option<RequestId>,
 }
 
 impl std::fmt::Debug for Server {
@@ -305,6 +321,7 @@ impl Server {
             framed: Vec::new(),
             packets: Vec::new(),
             slow: Vec::new(),
+            reslot: None,
         }
     }
 
@@ -337,6 +354,7 @@ impl Server {
             pending: 0,
             channels: Vec::new(),
             pipelined: Vec::new(),
+            deferred: VecDeque::new(),
             errors: 0,
             unassigned_frames: 0,
             notified: false,

@@ -97,6 +97,11 @@ impl Server {
         let mut out = BytesMut::new();
         resp.encode(&mut out);
         let bytes = out.freeze();
+        if let Some(r) = self.reslot.take() {
+            // The answer of a request that waited behind a pipelined SETUP.
+            self.fill_bytes(conn, r, bytes);
+            return;
+        }
         let Some(c) = self.conns.get_mut(conn.0) else {
             return;
         };
@@ -114,7 +119,10 @@ impl Server {
     fn fill_slot(&mut self, conn: ConnectionId, id: RequestId, resp: &Response) {
         let mut out = BytesMut::new();
         resp.encode(&mut out);
-        let bytes = out.freeze();
+        self.fill_bytes(conn, id, out.freeze());
+    }
+
+    fn fill_bytes(&mut self, conn: ConnectionId, id: RequestId, bytes: Bytes) {
         let Some(c) = self.conns.get_mut(conn.0) else {
             return;
         };
@@ -181,6 +189,35 @@ impl Server {
     }
 
     pub(super) fn handle_request(&mut self, now: Instant, conn: ConnectionId, req: Request) {
+        self.process_request(now, conn, req, None);
+    }
+
+    /// Handles a request; `resumed` for one that waited behind a pipelined `SETUP`
+    /// ([`Server::run_deferred`]): its response slot and its authenticated user.
+    fn process_request(
+        &mut self,
+        now: Instant,
+        conn: ConnectionId,
+        req: Request,
+        resumed: Option<(RequestId, Option<String>)>,
+    ) {
+        let (reslot, preauth) = match resumed {
+            Some((id, user)) => (Some(id), Some(user)),
+            None => (None, None),
+        };
+        self.reslot = reslot;
+        self.process_request_inner(now, conn, req, preauth);
+        // Every path answers or takes the slot; none is left claimed.
+        self.reslot = None;
+    }
+
+    fn process_request_inner(
+        &mut self,
+        now: Instant,
+        conn: ConnectionId,
+        req: Request,
+        preauth: Option<Option<String>>,
+    ) {
         let version = req.version;
         let cseq = match req.cseq() {
             Some(Ok(CSeq(c))) => c,
@@ -262,10 +299,11 @@ impl Server {
             self.queue_immediate(conn, &b.build());
             return;
         }
-        // Authentication.
-        let user = match &self.config.authenticator {
-            None => None,
-            Some(auth) => {
+        // Authentication (done already for a request that waited behind a SETUP).
+        let user = match (&self.config.authenticator, preauth) {
+            (_, Some(user)) => user,
+            (None, None) => None,
+            (Some(auth), None) => {
                 let authz = match req.headers.typed::<Authorization>() {
                     Some(Ok(a)) => Some(a),
                     _ => None,
@@ -299,6 +337,13 @@ impl Server {
                 return;
             }
             self.touch(now, id);
+            // RTSP 2.0 pipelining (RFC 7826 §16.3): a request for a session whose SETUP
+            // the application has not answered yet waits for that answer, and so do
+            // later requests for the session, so that they are processed in order.
+            if method != Method::SETUP && self.must_wait(conn, id, self.reslot.is_some()) {
+                self.defer(conn, id, req, user, version, cseq);
+                return;
+            }
         }
         let url = req.uri().to_owned();
         let path = url_path(&url).to_owned();
@@ -551,7 +596,8 @@ impl Server {
         let Some(c) = self.conns.get_mut(conn.0) else {
             return;
         };
-        if c.pending >= self.config.limits.max_pending_requests {
+        // (A resumed request counts already.)
+        if self.reslot.is_none() && c.pending >= self.config.limits.max_pending_requests {
             if pending.new_session {
                 if let Some(id) = pending.session {
                     self.remove_session(now, id, super::SessionEndReason::Closed);
@@ -562,11 +608,21 @@ impl Server {
         }
         let id = RequestId(self.next_request);
         self.next_request += 1;
-        c.pending += 1;
-        c.slots.push_back(Slot {
-            id: Some(id),
-            bytes: None,
-        });
+        match self
+            .reslot
+            .take()
+            .and_then(|r| c.slots.iter_mut().find(|s| s.id == Some(r)))
+        {
+            // A resumed request keeps its place in the response order (and its count).
+            Some(slot) => slot.id = Some(id),
+            None => {
+                c.pending += 1;
+                c.slots.push_back(Slot {
+                    id: Some(id),
+                    bytes: None,
+                })
+            }
+        }
         let event = IncomingRequest {
             id,
             conn,
@@ -582,6 +638,98 @@ impl Server {
         self.timers.insert((pending.answer_at, Timer::Answer(id)));
         self.pending.insert(id, pending);
         self.push_event(ServerEvent::Request(Box::new(event)));
+    }
+
+    /// Whether a request for `session` must wait: a SETUP of the session is still with
+    /// the application, or earlier requests for it wait already.
+    fn must_wait(&self, conn: ConnectionId, session: SessionId, resumed: bool) -> bool {
+        self.pending
+            .values()
+            .any(|p| p.session == Some(session) && p.method == Method::SETUP)
+            || !resumed
+                && self
+                    .conns
+                    .get(conn.0)
+                    .is_some_and(|c| c.deferred.iter().any(|d| d.session == session))
+    }
+
+    /// Parks a request behind its session's pending SETUP, holding its response slot.
+    /// Such requests count as pending ([`ServerLimits::max_pending_requests`]).
+    ///
+    /// [`ServerLimits::max_pending_requests`]: super::ServerLimits::max_pending_requests
+    fn defer(
+        &mut self,
+        conn: ConnectionId,
+        session: SessionId,
+        req: Request,
+        user: Option<String>,
+        version: Version,
+        cseq: u32,
+    ) {
+        let max = self.config.limits.max_pending_requests;
+        let Some(c) = self.conns.get_mut(conn.0) else {
+            return;
+        };
+        if self.reslot.is_none() && c.pending >= max {
+            self.error(conn, StatusCode::SERVICE_UNAVAILABLE, version, cseq);
+            return;
+        }
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        match self
+            .reslot
+            .take()
+            .and_then(|r| c.slots.iter_mut().find(|s| s.id == Some(r)))
+        {
+            Some(slot) => slot.id = Some(id),
+            None => {
+                c.pending += 1;
+                c.slots.push_back(Slot {
+                    id: Some(id),
+                    bytes: None,
+                })
+            }
+        }
+        c.deferred.push_back(super::Deferred {
+            id,
+            session,
+            user,
+            request: req,
+        });
+    }
+
+    /// Processes, in order, the requests that waited behind SETUPs now answered. A
+    /// request whose SETUP failed finds no session and is answered `454 Session Not
+    /// Found` (RFC 7826 §18.33: the session its pipelined id would name was never
+    /// established).
+    pub(super) fn run_deferred(&mut self, now: Instant, conn: ConnectionId) {
+        loop {
+            let Some(c) = self.conns.get(conn.0) else {
+                return;
+            };
+            let pending = &self.pending;
+            let Some(i) = c.deferred.iter().position(|d| {
+                !pending
+                    .values()
+                    .any(|p| p.session == Some(d.session) && p.method == Method::SETUP)
+            }) else {
+                return;
+            };
+            // Earlier requests of the same session go first.
+            let session = c.deferred.get(i).map(|d| d.session);
+            let i = c
+                .deferred
+                .iter()
+                .position(|d| Some(d.session) == session)
+                .unwrap_or(i);
+            let Some(c) = self.conns.get_mut(conn.0) else {
+                return;
+            };
+            let Some(d) = c.deferred.remove(i) else {
+                return;
+            };
+            self.process_request(now, conn, d.request, Some((d.id, d.user)));
+        }
     }
 
     fn new_session(
@@ -666,9 +814,13 @@ impl Server {
             .pending
             .remove(&id)
             .ok_or(ApiError::UnknownRequest(id))?;
+        self.timers.remove(&(p.answer_at, Timer::Answer(id)));
         self.forget_new_session(now, &p);
         let resp = self.response(status, p.version, Some(p.cseq)).build();
         self.fill_slot(p.conn, id, &resp);
+        if p.method == Method::SETUP {
+            self.run_deferred(now, p.conn);
+        }
         Ok(())
     }
 
@@ -802,6 +954,21 @@ impl Server {
     /// When none fits, the client gets `461 Unsupported Transport` (and this returns
     /// `Ok`).
     pub fn accept_setup(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        mount: MountId,
+        track: TrackId,
+    ) -> Result<(), ApiError> {
+        let conn = self.pending.get(&id).map(|p| p.conn);
+        let result = self.accept_setup_inner(now, id, mount, track);
+        if let (Ok(()), Some(conn)) = (&result, conn) {
+            self.run_deferred(now, conn);
+        }
+        result
+    }
+
+    fn accept_setup_inner(
         &mut self,
         now: Instant,
         id: RequestId,
