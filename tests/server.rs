@@ -2057,3 +2057,119 @@ fn rtsp2_pipelined_play_after_a_failed_setup_gets_454() {
     );
     assert_eq!(h.server.pending_request_count(), 0);
 }
+
+/// QUIRKS 57: VLC (live555) plays by multicast when the SDP carries a multicast address.
+/// The description the application builds with `Server::advertise_multicast`, then the
+/// requests VLC 3.0 sends for it (live555's `SETUP` for a multicast `c=` line:
+/// `RTP/AVP;multicast;port=<m= port>-<+1>`, PLAY on the Content-Base).
+#[test]
+fn vlc_plays_a_multicast_mount_from_the_sdp_it_describes() {
+    use rtsp_proto::sdp::{MediaKind, PayloadType, Presentation, PresentationBuilder, Stream, Url};
+    let mut config = Harness::config();
+    config.multicast = Some(MulticastConfig::new(
+        "239.1.2.3".parse().expect("ip"),
+        4,
+        5000,
+    ));
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/m",
+            vec![
+                TrackConfig::new("trackID=0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("trackID=1", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    let mut builder = PresentationBuilder::new("m");
+    for t in 0..2 {
+        let s = Stream::new(MediaKind::Audio, PayloadType(0), "PCMU", 8000);
+        builder = builder.stream(h.server.advertise_multicast(mount, TrackId(t), s));
+    }
+    let sdp = builder.build().expect("sdp");
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        "DESCRIBE rtsp://127.0.0.1:8554/m RTSP/1.0\nCSeq: 3\nUser-Agent: LibVLC/3.0.18 (LIVE555 Streaming Media v2021.08.24)\nAccept: application/sdp\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    // What live555 reads from it: each stream's group, TTL and port.
+    let base = Url::parse(r.headers.get_str("Content-Base").expect("base")).expect("url");
+    let p = Presentation::parse(&r.body, &base).expect("parse");
+    let seen: Vec<_> = p
+        .media
+        .iter()
+        .map(|m| {
+            let c = m.connection.as_ref().expect("c= line");
+            (c.ip.expect("ip").to_string(), c.ttl, m.port)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("239.1.2.3".to_owned(), Some(16), 5000),
+            ("239.1.2.3".to_owned(), Some(16), 5002)
+        ]
+    );
+    let ua = "User-Agent: LibVLC/3.0.18 (LIVE555 Streaming Media v2021.08.24)";
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("SETUP rtsp://127.0.0.1:8554/m/trackID=0 RTSP/1.0\nCSeq: 4\n{ua}\nTransport: RTP/AVP;multicast;port=5000-5001\n\n"),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        transport(&r).starts_with("RTP/AVP;multicast;destination=239.1.2.3;ttl=16;port=5000-5001"),
+        "{}",
+        transport(&r)
+    );
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("SETUP rtsp://127.0.0.1:8554/m/trackID=1 RTSP/1.0\nCSeq: 5\n{ua}\nTransport: RTP/AVP;multicast;port=5002-5003\nSession: {{s}}\n\n"),
+    ));
+    assert!(
+        transport(&r).starts_with("RTP/AVP;multicast;destination=239.1.2.3;ttl=16;port=5002-5003"),
+        "{}",
+        transport(&r)
+    );
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("PLAY rtsp://127.0.0.1:8554/m/ RTSP/1.0\nCSeq: 6\n{ua}\nSession: {{s}}\nRange: npt=0.000-\n\n"),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    let info = r
+        .headers
+        .typed::<RtpInfo>()
+        .expect("RTP-Info")
+        .expect("valid");
+    assert_eq!(info.entries.len(), 2);
+    // One datagram per track, to the group and port VLC bound from the SDP.
+    for t in 0..2 {
+        h.server
+            .send_frame(h.now, mount, TrackId(t), 0, &[0x11; 160])
+            .expect("frame");
+    }
+    let dest: Vec<_> = std::iter::from_fn(|| h.server.poll_transmit())
+        .map(|t| t.destination)
+        .collect();
+    assert_eq!(dest, [addr("239.1.2.3:5000"), addr("239.1.2.3:5002")]);
+    // Its keep-alive, then TEARDOWN.
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!(
+            "GET_PARAMETER rtsp://127.0.0.1:8554/m/ RTSP/1.0\nCSeq: 7\n{ua}\nSession: {{s}}\n\n"
+        ),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("TEARDOWN rtsp://127.0.0.1:8554/m/ RTSP/1.0\nCSeq: 8\n{ua}\nSession: {{s}}\n\n"),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.session_count(), 0);
+}

@@ -221,6 +221,53 @@ impl Server {
         Some(SocketAddr::new(IpAddr::V4(group), port))
     }
 
+    /// The SDP media description of a track as a multicast mount advertises it: the
+    /// track's group with the configured TTL in a media-level `c=` line
+    /// (`c=IN IP4 239.0.0.1/16`) and its RTP port in `m=` (`m=video 16000 RTP/AVP 96`),
+    /// which is the port [`Server::accept_setup`] answers a multicast `SETUP` with. The
+    /// stream is returned unchanged without
+    /// [`ServerConfig::multicast`](super::ServerConfig::multicast).
+    ///
+    /// Background (QUIRKS 57): VLC (live555) chooses multicast by itself when the SDP
+    /// carries a multicast address: it binds the `m=` port, joins the `c=` group and sends
+    /// `SETUP` with `Transport: RTP/AVP;multicast;port=<m= port>-<m= port + 1>`. Every VLC
+    /// that reads such a description then plays by multicast, so advertise the group only
+    /// where the network carries multicast to the players, or only to clients that ask
+    /// (gortsplib serves it when the URL has a `?vlcmulticast` query). FFmpeg and
+    /// GStreamer keep the transport their user chose.
+    ///
+    /// ```
+    /// use rtsp_proto::sdp::{MediaKind, PayloadType, PresentationBuilder, Stream};
+    /// use rtsp_proto::server::{MulticastConfig, Server, ServerConfig, TrackConfig, TrackId};
+    /// let mut config = ServerConfig::default();
+    /// config.multicast = Some(MulticastConfig::new("239.0.0.1".parse()?, 16, 16000));
+    /// let mut server = Server::new(config);
+    /// let mount = server.add_mount("/cam", vec![TrackConfig::new("trackID=0", 96, 90_000)])?;
+    /// let video = Stream::new(MediaKind::Video, PayloadType(96), "H264", 90_000);
+    /// let video = server.advertise_multicast(mount, TrackId(0), video);
+    /// let sdp = PresentationBuilder::new("cam").stream(video).build()?;
+    /// assert!(sdp.contains("m=video 16000 RTP/AVP 96\r\nc=IN IP4 239.0.0.1/16\r\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn advertise_multicast(
+        &mut self,
+        mount: MountId,
+        track: TrackId,
+        stream: crate::sdp::Stream,
+    ) -> crate::sdp::Stream {
+        let Some(mc) = self.config.multicast else {
+            return stream;
+        };
+        match self.multicast_address(mount, track) {
+            Some(addr) => {
+                let mut stream = stream.multicast(addr.ip(), mc.ttl);
+                stream.port = addr.port();
+                stream
+            }
+            None => stream,
+        }
+    }
+
     /// Removes a mount: its players get an RTCP BYE on every track, RTSP 2.0 players a
     /// `PLAY_NOTIFY` with `Notify-Reason: end-of-stream` (RFC 7826 §13.5), and every
     /// session of the mount ends ([`SessionEndReason::MountRemoved`]).
