@@ -44,14 +44,30 @@
 //!   session's client counts as activity, not only requests.
 //! - VLC sets up a single-track presentation with the base URL and a trailing slash
 //!   (QUIRKS 57): such a SETUP names the mount's only track. Digest `uri=` may be the
-//!   absolute URL, the path or the base URL. VLC chooses multicast when the SDP carries a
-//!   multicast address: [`Server::multicast_address`] gives one before any SETUP.
+//!   absolute URL, the path or the base URL.
 //! - Session ids with dashes confuse some clients (QUIRKS 58): ids are 16 letters and
 //!   digits (about 95 random bits).
 //! - FFmpeg sends a second PLAY while playing (QUIRKS 59): it is accepted.
 //! - GStreamer's `rtspsrc` in RTSP 2.0 mode pipelines its SETUPs, the second one without
 //!   a Session header but with the first one's `Pipelined-Requests` id: it joins that
-//!   session.
+//!   session. Any other request naming a session whose SETUP the application has not
+//!   answered yet (a pipelined PLAY, RFC 7826 §16.3) waits for that answer and is then
+//!   processed in order; after a failed SETUP it gets `454 Session Not Found`.
+//! - VLC chooses multicast when the SDP carries a multicast address (QUIRKS 57):
+//!   [`Server::advertise_multicast`] writes a track's group, TTL and port into its SDP
+//!   media description.
+//!
+//! ## RFC behaviour the application steers
+//!
+//! - What the media allows ([`MountMedia`], [`Server::set_mount_media`]): live mounts
+//!   answer `PLAY` with `Range: npt=now-`; on-demand mounts with the range that plays
+//!   ([`Server::respond_play`]; by default the requested range, the pause point, or
+//!   `npt=0-`), and a `PLAY` with a `Range` while playing (a seek) is handed to the
+//!   application. RTSP 2.0 `SETUP` and `PLAY` responses carry the matching
+//!   `Media-Properties`, `Accept-Ranges` and (PLAY) `Seek-Style`.
+//! - `TEARDOWN` of one stream's URL removes that stream only, while the session has
+//!   others ([`ServerEvent::StreamRemoved`]); the aggregate URL or the last stream ends
+//!   the session (RFC 7826 §13.7).
 //!
 //! ```no_run
 //! use bytes::BytesMut;

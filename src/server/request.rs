@@ -207,8 +207,16 @@ impl Server {
         };
         self.reslot = reslot;
         self.process_request_inner(now, conn, req, preauth);
-        // Every path answers or takes the slot; none is left claimed.
-        self.reslot = None;
+        // Every path answers or takes the slot; should one not, the slot must not hold
+        // back the responses after it.
+        if let Some(r) = self.reslot.take() {
+            let resp = self
+                .response(StatusCode::INTERNAL_SERVER_ERROR, Version::V2_0, None)
+                .build();
+            let mut out = BytesMut::new();
+            resp.encode(&mut out);
+            self.fill_bytes(conn, r, out.freeze());
+        }
     }
 
     fn process_request_inner(
