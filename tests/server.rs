@@ -2173,3 +2173,59 @@ fn vlc_plays_a_multicast_mount_from_the_sdp_it_describes() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(h.server.session_count(), 0);
 }
+
+/// Requests waiting behind a pipelined SETUP count against
+/// `ServerLimits::max_pending_requests` (beyond it: 503 at once), keep their order, and
+/// leave nothing behind when the connection closes.
+#[test]
+fn requests_waiting_behind_a_pipelined_setup_are_bounded() {
+    let mut config = Harness::config();
+    config.limits.max_pending_requests = 4;
+    let mut h = Harness::with_config(config);
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    let mut wire = String::from(
+        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\r\nCSeq: 1\r\nPipelined-Requests: 9\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+    );
+    for cseq in 2..=10 {
+        wire.push_str(&format!(
+            "GET_PARAMETER rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: {cseq}\r\nPipelined-Requests: 9\r\n\r\n"
+        ));
+    }
+    h.send_raw(wire.as_bytes());
+    // The SETUP plus three waiting requests fill the four slots; the other six are
+    // refused at once, but only leave after the answers before them.
+    assert!(h.responses().is_empty());
+    let events = h.events();
+    let [ServerEvent::Request(setup)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    h.server.accept_request(h.now, setup.id).expect("setup");
+    let got: Vec<_> = h.responses().iter().map(status_and_cseq).collect();
+    assert_eq!(
+        got,
+        [
+            (200, 1),
+            (200, 2),
+            (200, 3),
+            (200, 4),
+            (503, 5),
+            (503, 6),
+            (503, 7),
+            (503, 8),
+            (503, 9),
+            (503, 10)
+        ]
+    );
+    // Again, and the connection closes while they wait.
+    h.send_raw(
+        b"SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\r\nCSeq: 11\r\nPipelined-Requests: 10\r\nTransport: RTP/AVP/TCP;unicast;interleaved=2-3\r\n\r\n\
+          PLAY rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: 12\r\nPipelined-Requests: 10\r\n\r\n",
+    );
+    assert_eq!(h.server.pending_request_count(), 1);
+    h.server.connection_closed(h.now, h.conn);
+    assert_eq!(h.server.pending_request_count(), 0);
+    assert_eq!(h.server.session_count(), 0);
+    assert_eq!(h.server.connection_count(), 0);
+}
