@@ -16,10 +16,11 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rtsp_proto::auth::{ServerAuthenticator, UserCredentials};
 use rtsp_proto::codec::g711::{G711Config, G711Packetizer};
+use rtsp_proto::header::Range;
 use rtsp_proto::message::Decoder;
 use rtsp_proto::server::{
-    ConnectionId, MediaSocket, MountId, MulticastConfig, RequestKind, Server, ServerConfig,
-    ServerEvent, ServerLimits, TrackConfig, TrackId, UdpPorts,
+    ConnectionId, MediaSocket, MountId, MountMedia, MulticastConfig, RequestKind, Server,
+    ServerConfig, ServerEvent, ServerLimits, TrackConfig, TrackId, UdpPorts,
 };
 use rtsp_proto::StatusCode;
 use std::net::SocketAddr;
@@ -211,6 +212,12 @@ pub fn check_server_bytes(data: &[u8]) -> Reached {
     let mut server = Server::new(config);
     let a = server.add_mount("/a", vec![track("t0"), track("t1")]);
     let b = server.add_mount("/b", vec![track("t0")]);
+    // `/b` is on-demand media (seekable or not), `/a` live.
+    if let Ok(b) = b {
+        let media =
+            MountMedia::on_demand(Some(Duration::from_secs(30))).with_seeking(flags & 2 != 0);
+        server.set_mount_media(b, media).unwrap();
+    }
     let mut mounts: Vec<MountId> = [a, b].into_iter().flatten().collect();
     let mut conns: Vec<Conn> = Vec::new();
     let mut cseq = 1u32;
@@ -261,8 +268,16 @@ pub fn check_server_bytes(data: &[u8]) -> Reached {
                     let how = cur.byte().unwrap_or(0);
                     let _ = match (how % 4, &req) {
                         (0, _) => server.reject(now, req, StatusCode::NOT_FOUND),
-                        (1, _) => server.respond_describe(now, req, "v=0\r\n"),
+                        (1, _) => server.respond_describe(now, req, "v=0\r\nt=0 0\r\n"),
                         (2, _) => server.respond_parameters(now, req, "a: 1\r\n"),
+                        // A PLAY answered with the range the application plays.
+                        _ if how & 0x80 != 0 => server
+                            .respond_play(
+                                now,
+                                req,
+                                Range::npt_from(Duration::from_secs(u64::from(how & 0x3f))),
+                            )
+                            .or_else(|_| server.accept_request(now, req)),
                         _ => server.accept_request(now, req),
                     };
                 }

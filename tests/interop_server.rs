@@ -236,9 +236,22 @@ fn ffmpeg_record(dir: &Path, name: &str, url: &str, transport: &str, out: &Path)
 /// stream missing, undecodable or of the wrong kind leaves a branch unlinked: gst-launch
 /// fails (or hangs until the deadline).
 fn gst_play(dir: &Path, name: &str, url: &str, extra: &[&str], buffers: u32) -> Peer {
+    gst_play_with(dir, name, url, extra, buffers, &[])
+}
+
+/// [`gst_play`] with gst-launch options (`options`) before the pipeline.
+fn gst_play_with(
+    dir: &Path,
+    name: &str,
+    url: &str,
+    extra: &[&str],
+    buffers: u32,
+    options: &[&str],
+) -> Peer {
     let location = format!("location={url}");
     let n = format!("num-buffers={buffers}");
-    let mut args = vec!["rtspsrc", "name=src", &location, "latency=100"];
+    let mut args = options.to_vec();
+    args.extend_from_slice(&["rtspsrc", "name=src", &location, "latency=100"]);
     args.extend_from_slice(extra);
     for (rtp, raw) in [
         ("application/x-rtp,media=video", "video/x-raw"),
@@ -745,6 +758,51 @@ fn gstreamer_plays_test_with_rtsp_2_0() {
     );
     // DESCRIBE, SETUP twice and PLAY came as RTSP 2.0 (OPTIONS the server answers itself).
     assert!(v2.is_none_or(|n| n >= 4));
+}
+
+/// The RTSP 2.0 headers of the server's responses as GStreamer's rtspsrc received them
+/// (its LOG-level dump of every response header): the live `/test` mount answers PLAY
+/// with `Range: npt=now-`, `Seek-Style: Next` and `Media-Properties: No-Seeking,
+/// Time-Progressing, Time-Duration=0`, and SETUP with the same properties and
+/// `Accept-Ranges: npt` (RFC 7826 §13.3, §13.4, §18.29, §18.47), and rtspsrc plays.
+#[test]
+fn gstreamer_rtsp_2_0_gets_seek_style_media_properties_and_range() {
+    let test = "gstreamer_rtsp_2_0_gets_seek_style_media_properties_and_range";
+    if !require_gstreamer(test, &[]) {
+        return;
+    }
+    let server = start_server(Example::Threads, None);
+    let dir = scratch(test);
+    let log = expect_gst_played(gst_play_with(
+        &dir,
+        "gst",
+        &server.url("/test"),
+        &["protocols=tcp", "default-rtsp-version=2-0"],
+        20,
+        &["--gst-debug-no-color", "--gst-debug=rtspsrc:7"],
+    ));
+    let header = |key: &str, value: &str| {
+        log.lines()
+            .filter(|l| {
+                l.contains("dump_key_value")
+                    && l.contains(&format!("key: '{key}', value: '{value}'"))
+            })
+            .count()
+    };
+    let props = "No-Seeking, Time-Progressing, Time-Duration=0";
+    assert_eq!(
+        header("Seek-Style", "Next"),
+        1,
+        "PLAY response; log:\n{log}"
+    );
+    assert_eq!(header("Range", "npt=now-"), 1, "PLAY response; log:\n{log}");
+    // Two SETUP responses and the PLAY response.
+    assert_eq!(header("Media-Properties", props), 3, "log:\n{log}");
+    assert_eq!(
+        header("Accept-Ranges", "npt"),
+        2,
+        "SETUP responses; log:\n{log}"
+    );
 }
 
 #[test]

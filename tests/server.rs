@@ -1544,3 +1544,652 @@ fn rtsp2_udp_uses_dest_addr_and_src_addr_and_the_rfc7826_rtp_info_form() {
         (MediaSocket::Rtp, addr("127.0.0.1:6000"))
     );
 }
+
+/// Sends a request written out (the session token substituted for `{s}`), answers it the
+/// usual way and returns the responses.
+fn exchange(h: &mut Harness, sdp: &str, req: &str) -> Vec<Response> {
+    let token = h.token.clone().unwrap_or_default();
+    let text = req.replace("{s}", &token).replace('\n', "\r\n");
+    h.send_raw(text.as_bytes());
+    h.answer(sdp);
+    h.responses()
+}
+
+fn one(rs: Vec<Response>) -> Response {
+    assert_eq!(rs.len(), 1, "{rs:?}");
+    rs.into_iter().next().expect("one response")
+}
+
+#[test]
+fn rtsp2_play_of_a_live_mount_states_range_seek_style_and_media_properties() {
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    let r = one(exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get_str("Media-Properties"),
+        Some("No-Seeking, Time-Progressing, Time-Duration=0")
+    );
+    assert_eq!(r.headers.get_str("Accept-Ranges"), Some("npt"));
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/live RTSP/2.0\nCSeq: 2\nSession: {s}\nRange: npt=10-\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get_str("Range"), Some("npt=now-"));
+    assert_eq!(r.headers.get_str("Seek-Style"), Some("Next"));
+    assert_eq!(
+        r.headers.get_str("Media-Properties"),
+        Some("No-Seeking, Time-Progressing, Time-Duration=0")
+    );
+    // RTSP 1.0 has no Seek-Style or Media-Properties.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/live RTSP/1.0\nCSeq: 2\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=now-"));
+    assert_eq!(r.headers.get_str("Seek-Style"), None);
+    assert_eq!(r.headers.get_str("Media-Properties"), None);
+}
+
+#[test]
+fn on_demand_media_answers_the_range_it_plays_pauses_resumes_and_seeks() {
+    use rtsp_proto::header::{NptTime, Range, RangeSpec, SeekStyle, TimeRange};
+    use rtsp_proto::server::MountMedia;
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount("/file", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    h.server
+        .set_mount_media(
+            mount,
+            MountMedia::on_demand(Some(Duration::from_secs(60))).with_random_access(Some(2.0)),
+        )
+        .expect("media");
+    let sdp =
+        "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=f\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=control:t\r\n";
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "DESCRIBE rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 1\n\n",
+    ));
+    let body = std::str::from_utf8(&r.body).expect("sdp");
+    assert!(
+        body.contains("t=0 0\r\na=range:npt=0-60\r\nm=audio"),
+        "{body}"
+    );
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "SETUP rtsp://127.0.0.1:8554/file/t RTSP/2.0\nCSeq: 2\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    ));
+    assert_eq!(
+        r.headers.get_str("Media-Properties"),
+        Some("Random-Access=2, Immutable, Unlimited")
+    );
+    // No Range: from the start, to the end of the presentation.
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 3\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=0-60"));
+    assert_eq!(r.headers.get_str("Seek-Style"), Some("RAP"));
+    // Ten seconds later the pause point is 10 s, where a PLAY without Range resumes.
+    h.now += Duration::from_secs(10);
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 4\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=10-"));
+    h.now += Duration::from_secs(5);
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 5\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=10-60"));
+    // A seek while playing goes to the application, which answers the position it
+    // actually starts from (the random access point before it) and the style asked for.
+    h.send_raw(
+        format!(
+            "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\r\nCSeq: 6\r\nSession: {}\r\nRange: npt=30-\r\nSeek-Style: CoRAP\r\n\r\n",
+            h.token.clone().expect("token")
+        )
+        .as_bytes(),
+    );
+    let events = h.events();
+    let [ServerEvent::Request(req)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    let RequestKind::Play { range, seek } = &req.kind else {
+        panic!("{req:?}")
+    };
+    assert!(seek);
+    assert_eq!(
+        range.as_ref(),
+        Some(&Range::npt_from(Duration::from_secs(30)))
+    );
+    let played = Range::new(RangeSpec::Npt(TimeRange::new(
+        Some(NptTime::Time(Duration::from_secs(28))),
+        Some(NptTime::Time(Duration::from_secs(60))),
+    )));
+    h.server.respond_play(h.now, req.id, played).expect("play");
+    let r = one(h.responses());
+    assert_eq!(r.headers.get_str("Range"), Some("npt=28-60"));
+    assert_eq!(
+        r.headers.get_str("Seek-Style"),
+        Some(SeekStyle::CoRap.as_str())
+    );
+    // A PLAY with Range from the start of a stopped session: the requested range.
+    h.now += Duration::from_secs(2);
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 7\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=30-"));
+    let r = one(exchange(
+        &mut h,
+        sdp,
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 8\nSession: {s}\nRange: npt=5-20\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=5-20"));
+}
+
+#[test]
+fn media_that_plays_only_from_the_start_refuses_another_range() {
+    use rtsp_proto::server::MountMedia;
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount("/clip", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    h.server
+        .set_mount_media(mount, MountMedia::on_demand(None).with_seeking(false))
+        .expect("media");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/clip/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/clip RTSP/1.0\nCSeq: 2\nSession: {s}\nRange: npt=5-\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::INVALID_RANGE);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/clip RTSP/1.0\nCSeq: 3\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get_str("Range"), Some("npt=0-"));
+    assert_eq!(
+        h.server.mount_media(mount).map(MountMedia::is_seekable),
+        Some(false)
+    );
+}
+
+#[test]
+fn teardown_of_one_stream_keeps_the_session_and_frees_its_transport() {
+    let mut config = Harness::config();
+    config.udp_ports = Some(UdpPorts {
+        rtp: 6970,
+        rtcp: 6971,
+    });
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("stream=1", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("stream=2", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\nCSeq: 2\nSession: {s}\nTransport: RTP/AVP/TCP;unicast;interleaved=2-3\n\n",
+    );
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=2 RTSP/1.0\nCSeq: 3\nSession: {s}\nTransport: RTP/AVP;unicast;client_port=5000-5001\n\n",
+    );
+    assert_eq!(h.server.udp_source_count(), 2);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/av RTSP/1.0\nCSeq: 4\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    let send_all = |h: &mut Harness| {
+        for t in 0..3 {
+            h.server
+                .send_frame(h.now, mount, TrackId(t), 0, &[0x55; 160])
+                .expect("frame");
+        }
+    };
+    send_all(&mut h);
+    h.responses();
+    let channels: Vec<u8> = h.data.drain(..).map(|(c, _)| c).collect();
+    assert_eq!(channels, [0, 2]);
+    assert_eq!(std::iter::from_fn(|| h.server.poll_transmit()).count(), 1);
+
+    // TEARDOWN of stream 1: 200 with the Session header, only that stream stops.
+    let token = h.token.clone().expect("token");
+    h.send_raw(
+        format!("TEARDOWN rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\r\nCSeq: 5\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    let r = one(h.responses());
+    assert_eq!(status_and_cseq(&r), (200, 5));
+    assert_eq!(
+        r.headers
+            .typed::<Session>()
+            .expect("session")
+            .expect("valid")
+            .id,
+        token
+    );
+    let events = h.events();
+    assert!(
+        matches!(
+            &events[..],
+            [ServerEvent::StreamRemoved { mount: m, track: TrackId(1), .. }] if *m == mount
+        ),
+        "{events:?}"
+    );
+    assert_eq!(h.server.session_count(), 1);
+    assert_eq!(h.server.players(mount), 1);
+    send_all(&mut h);
+    h.responses();
+    let channels: Vec<u8> = h.data.drain(..).map(|(c, _)| c).collect();
+    assert_eq!(channels, [0]);
+    assert_eq!(std::iter::from_fn(|| h.server.poll_transmit()).count(), 1);
+    // Its channels are free: interleaved data there is now unknown.
+    h.send_raw(b"$\x02\x00\x04abcd");
+    assert!(h.events().iter().any(|e| matches!(
+        e,
+        ServerEvent::Diagnostic(rtsp_proto::server::Diagnostic::UnknownChannel { channel: 2, .. })
+    )));
+    // A second TEARDOWN of the same stream: not in the session any more.
+    let r = one(exchange(
+        &mut h,
+        "",
+        "TEARDOWN rtsp://127.0.0.1:8554/av/stream=1 RTSP/1.0\nCSeq: 6\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The UDP stream: its source addresses are freed.
+    let r = one(exchange(
+        &mut h,
+        "",
+        "TEARDOWN rtsp://127.0.0.1:8554/av/stream=2 RTSP/1.0\nCSeq: 7\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.udp_source_count(), 0);
+    send_all(&mut h);
+    assert_eq!(std::iter::from_fn(|| h.server.poll_transmit()).count(), 0);
+    // The last stream ends the session.
+    h.send_raw(
+        format!("TEARDOWN rtsp://127.0.0.1:8554/av/stream=0 RTSP/1.0\r\nCSeq: 8\r\nSession: {token}\r\n\r\n")
+            .as_bytes(),
+    );
+    let r = one(h.responses());
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.session_count(), 0);
+    assert!(h.events().iter().any(|e| matches!(
+        e,
+        ServerEvent::SessionClosed {
+            reason: SessionEndReason::Teardown,
+            ..
+        }
+    )));
+    assert_eq!(h.server.mount_attachments(mount), Some((0, 0)));
+}
+
+#[test]
+fn teardown_of_the_aggregate_url_ends_a_multi_stream_session() {
+    let mut h = Harness::new();
+    h.server
+        .add_mount(
+            "/av",
+            vec![
+                TrackConfig::new("stream=0", 0, 8000),
+                TrackConfig::new("stream=1", 0, 8000),
+            ],
+        )
+        .expect("mount");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=0 RTSP/2.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/av/stream=1 RTSP/2.0\nCSeq: 2\nSession: {s}\nTransport: RTP/AVP/TCP;unicast;interleaved=2-3\n\n",
+    );
+    let r = one(exchange(
+        &mut h,
+        "",
+        "TEARDOWN rtsp://127.0.0.1:8554/av RTSP/2.0\nCSeq: 3\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.session_count(), 0);
+}
+
+/// An RTSP 2.0 client pipelining SETUP, PLAY and OPTIONS (RFC 7826 §16.3), all sent
+/// before the first answer.
+fn pipelined_setup_play(h: &mut Harness, transport: &str) {
+    h.send_raw(
+        format!(
+            "SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\r\nCSeq: 1\r\nPipelined-Requests: 7\r\nTransport: {transport}\r\n\r\n\
+             PLAY rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: 2\r\nPipelined-Requests: 7\r\n\r\n\
+             OPTIONS rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: 3\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+}
+
+#[test]
+fn rtsp2_pipelined_play_waits_for_its_setup_and_answers_come_in_order() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/live",
+            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    // Only the SETUP reaches the application; nothing is answered before it.
+    let events = h.events();
+    let [ServerEvent::Request(setup)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert!(matches!(setup.kind, RequestKind::Setup { .. }));
+    assert!(h.responses().is_empty());
+    h.server.accept_request(h.now, setup.id).expect("setup");
+    // Now the PLAY, with the session the SETUP created.
+    let events = h.events();
+    let [ServerEvent::Request(play)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert!(matches!(play.kind, RequestKind::Play { .. }));
+    assert_eq!(play.session, setup.session);
+    // The SETUP's answer leaves; PLAY's and OPTIONS' wait for PLAY's.
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 1)]
+    );
+    h.server.accept_request(h.now, play.id).expect("play");
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(200, 2), (200, 3)]
+    );
+    assert_eq!(
+        rs[0].headers.typed::<Session>().unwrap().unwrap().id,
+        h.token.clone().unwrap()
+    );
+    assert_eq!(rs[0].headers.get_str("Range"), Some("npt=now-"));
+    assert_eq!(h.server.players(mount), 1);
+    assert_eq!(h.server.pending_request_count(), 0);
+}
+
+#[test]
+fn rtsp2_pipelined_play_after_a_failed_setup_gets_454() {
+    // Rejected by the application.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    let events = h.events();
+    let [ServerEvent::Request(setup)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    h.server
+        .reject(h.now, setup.id, StatusCode::FORBIDDEN)
+        .expect("reject");
+    assert!(h.events().is_empty(), "the PLAY is not handed on");
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(403, 1), (454, 2), (200, 3)]
+    );
+    assert_eq!(h.server.session_count(), 0);
+    assert_eq!(h.server.pending_request_count(), 0);
+
+    // No transport the server can serve (UDP without UDP ports): 461, then 454.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP;unicast;client_port=5000-5001");
+    h.answer("");
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(461, 1), (454, 2), (200, 3)]
+    );
+
+    // Never answered: 503 after the answer timeout, then 454.
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    pipelined_setup_play(&mut h, "RTP/AVP/TCP;unicast;interleaved=0-1");
+    h.events();
+    let timeout = h.server.config().answer_timeout;
+    h.advance(timeout);
+    let rs = h.responses();
+    assert_eq!(
+        rs.iter().map(status_and_cseq).collect::<Vec<_>>(),
+        [(503, 1), (454, 2), (200, 3)]
+    );
+    assert_eq!(h.server.pending_request_count(), 0);
+}
+
+/// QUIRKS 57: VLC (live555) plays by multicast when the SDP carries a multicast address.
+/// The description the application builds with `Server::advertise_multicast`, then the
+/// requests VLC 3.0 sends for it (live555's `SETUP` for a multicast `c=` line:
+/// `RTP/AVP;multicast;port=<m= port>-<+1>`, PLAY on the Content-Base).
+#[test]
+fn vlc_plays_a_multicast_mount_from_the_sdp_it_describes() {
+    use rtsp_proto::sdp::{MediaKind, PayloadType, Presentation, PresentationBuilder, Stream, Url};
+    let mut config = Harness::config();
+    config.multicast = Some(MulticastConfig::new(
+        "239.1.2.3".parse().expect("ip"),
+        4,
+        5000,
+    ));
+    let mut h = Harness::with_config(config);
+    let mount = h
+        .server
+        .add_mount(
+            "/m",
+            vec![
+                TrackConfig::new("trackID=0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("trackID=1", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    let mut builder = PresentationBuilder::new("m");
+    for t in 0..2 {
+        let s = Stream::new(MediaKind::Audio, PayloadType(0), "PCMU", 8000);
+        builder = builder.stream(h.server.advertise_multicast(mount, TrackId(t), s));
+    }
+    let sdp = builder.build().expect("sdp");
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        "DESCRIBE rtsp://127.0.0.1:8554/m RTSP/1.0\nCSeq: 3\nUser-Agent: LibVLC/3.0.18 (LIVE555 Streaming Media v2021.08.24)\nAccept: application/sdp\n\n",
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    // What live555 reads from it: each stream's group, TTL and port.
+    let base = Url::parse(r.headers.get_str("Content-Base").expect("base")).expect("url");
+    let p = Presentation::parse(&r.body, &base).expect("parse");
+    let seen: Vec<_> = p
+        .media
+        .iter()
+        .map(|m| {
+            let c = m.connection.as_ref().expect("c= line");
+            (c.ip.expect("ip").to_string(), c.ttl, m.port)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("239.1.2.3".to_owned(), Some(16), 5000),
+            ("239.1.2.3".to_owned(), Some(16), 5002)
+        ]
+    );
+    let ua = "User-Agent: LibVLC/3.0.18 (LIVE555 Streaming Media v2021.08.24)";
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("SETUP rtsp://127.0.0.1:8554/m/trackID=0 RTSP/1.0\nCSeq: 4\n{ua}\nTransport: RTP/AVP;multicast;port=5000-5001\n\n"),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        transport(&r).starts_with("RTP/AVP;multicast;destination=239.1.2.3;ttl=16;port=5000-5001"),
+        "{}",
+        transport(&r)
+    );
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("SETUP rtsp://127.0.0.1:8554/m/trackID=1 RTSP/1.0\nCSeq: 5\n{ua}\nTransport: RTP/AVP;multicast;port=5002-5003\nSession: {{s}}\n\n"),
+    ));
+    assert!(
+        transport(&r).starts_with("RTP/AVP;multicast;destination=239.1.2.3;ttl=16;port=5002-5003"),
+        "{}",
+        transport(&r)
+    );
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("PLAY rtsp://127.0.0.1:8554/m/ RTSP/1.0\nCSeq: 6\n{ua}\nSession: {{s}}\nRange: npt=0.000-\n\n"),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    let info = r
+        .headers
+        .typed::<RtpInfo>()
+        .expect("RTP-Info")
+        .expect("valid");
+    assert_eq!(info.entries.len(), 2);
+    // One datagram per track, to the group and port VLC bound from the SDP.
+    for t in 0..2 {
+        h.server
+            .send_frame(h.now, mount, TrackId(t), 0, &[0x11; 160])
+            .expect("frame");
+    }
+    let dest: Vec<_> = std::iter::from_fn(|| h.server.poll_transmit())
+        .map(|t| t.destination)
+        .collect();
+    assert_eq!(dest, [addr("239.1.2.3:5000"), addr("239.1.2.3:5002")]);
+    // Its keep-alive, then TEARDOWN.
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!(
+            "GET_PARAMETER rtsp://127.0.0.1:8554/m/ RTSP/1.0\nCSeq: 7\n{ua}\nSession: {{s}}\n\n"
+        ),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    let r = one(exchange(
+        &mut h,
+        &sdp,
+        &format!("TEARDOWN rtsp://127.0.0.1:8554/m/ RTSP/1.0\nCSeq: 8\n{ua}\nSession: {{s}}\n\n"),
+    ));
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(h.server.session_count(), 0);
+}
+
+/// Requests waiting behind a pipelined SETUP count against
+/// `ServerLimits::max_pending_requests` (beyond it: 503 at once), keep their order, and
+/// leave nothing behind when the connection closes.
+#[test]
+fn requests_waiting_behind_a_pipelined_setup_are_bounded() {
+    let mut config = Harness::config();
+    config.limits.max_pending_requests = 4;
+    let mut h = Harness::with_config(config);
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    let mut wire = String::from(
+        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\r\nCSeq: 1\r\nPipelined-Requests: 9\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+    );
+    for cseq in 2..=10 {
+        wire.push_str(&format!(
+            "GET_PARAMETER rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: {cseq}\r\nPipelined-Requests: 9\r\n\r\n"
+        ));
+    }
+    h.send_raw(wire.as_bytes());
+    // The SETUP plus three waiting requests fill the four slots; the other six are
+    // refused at once, but only leave after the answers before them.
+    assert!(h.responses().is_empty());
+    let events = h.events();
+    let [ServerEvent::Request(setup)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    h.server.accept_request(h.now, setup.id).expect("setup");
+    let got: Vec<_> = h.responses().iter().map(status_and_cseq).collect();
+    assert_eq!(
+        got,
+        [
+            (200, 1),
+            (200, 2),
+            (200, 3),
+            (200, 4),
+            (503, 5),
+            (503, 6),
+            (503, 7),
+            (503, 8),
+            (503, 9),
+            (503, 10)
+        ]
+    );
+    // Again, and the connection closes while they wait.
+    h.send_raw(
+        b"SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\r\nCSeq: 11\r\nPipelined-Requests: 10\r\nTransport: RTP/AVP/TCP;unicast;interleaved=2-3\r\n\r\n\
+          PLAY rtsp://127.0.0.1:8554/live RTSP/2.0\r\nCSeq: 12\r\nPipelined-Requests: 10\r\n\r\n",
+    );
+    assert_eq!(h.server.pending_request_count(), 1);
+    h.server.connection_closed(h.now, h.conn);
+    assert_eq!(h.server.pending_request_count(), 0);
+    assert_eq!(h.server.session_count(), 0);
+    assert_eq!(h.server.connection_count(), 0);
+}

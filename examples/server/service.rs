@@ -709,17 +709,7 @@ fn advertise_multicast(
     track: TrackId,
     stream: Stream,
 ) -> Stream {
-    let Some(mc) = server.config().multicast else {
-        return stream;
-    };
-    match server.multicast_address(mount, track) {
-        Some(addr) => {
-            let mut stream = stream.multicast(addr.ip(), mc.ttl);
-            stream.port = addr.port();
-            stream
-        }
-        None => stream,
-    }
+    server.advertise_multicast(mount, track, stream)
 }
 
 /// The control of media `index` relative to the mount path: the publisher's relative

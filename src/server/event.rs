@@ -98,10 +98,17 @@ pub enum RequestKind {
         transport: Transport,
     },
     /// `PLAY` of the session (the session is in Ready, or already Playing: a second PLAY
-    /// is accepted, QUIRKS 59).
+    /// is accepted, QUIRKS 59). Answer with
+    /// [`Server::accept_request`](super::Server::accept_request) (the default range) or
+    /// [`Server::respond_play`](super::Server::respond_play) (the range that will
+    /// actually play).
     Play {
         /// The requested range, if any and readable.
         range: Option<Range>,
+        /// The session is already playing and the request has a `Range`: a seek
+        /// ([RFC 7826 §13.4.5](https://www.rfc-editor.org/rfc/rfc7826#section-13.4.5)).
+        /// On-demand media should continue from the new position.
+        seek: bool,
     },
     /// `PAUSE` of the session.
     Pause,
@@ -311,6 +318,18 @@ pub enum ServerEvent {
         publisher: bool,
         /// Why.
         reason: SessionEndReason,
+    },
+    /// One stream of a session that keeps others was torn down (`TEARDOWN` of the
+    /// stream's URL, RFC 7826 §13.7): its media stopped and its transport (channels,
+    /// UDP ports, multicast membership) was freed. The session goes on; the last stream's
+    /// `TEARDOWN` ends it ([`ServerEvent::SessionClosed`]).
+    StreamRemoved {
+        /// The session.
+        session: SessionId,
+        /// Its mount.
+        mount: MountId,
+        /// The stream's track.
+        track: TrackId,
     },
     /// The server gave up on a connection: the caller must close the socket (its queued
     /// output is discarded). Its sessions were handled as if the connection had closed.

@@ -5,7 +5,7 @@ use super::event::{
     ApiError, ConnectionId, Diagnostic, MountId, RelayError, ServerEvent, SessionEndReason,
     SessionId, TrackId,
 };
-use super::mount::{Mount, SinkKind, Track, TrackConfig};
+use super::mount::{Mount, MountMedia, SinkKind, Track, TrackConfig};
 use super::{
     Connection, MediaSocket, Server, ServerLimits, SessionState, SetupMode, Slab, Timer, Transmit,
 };
@@ -200,9 +200,27 @@ impl Server {
             tracks,
             multicast_group: None,
             sessions: Vec::new(),
+            media: MountMedia::live(),
         });
         self.mount_by_path.insert(path.to_owned(), MountId(key));
         Ok(MountId(key))
+    }
+
+    /// States what a mount's media allows (live, or on demand with its duration and
+    /// seekability): later `SETUP`, `PLAY` and `PAUSE` responses and the SDP of
+    /// [`Server::respond_describe`] follow it. Mounts are live until this is called.
+    pub fn set_mount_media(&mut self, mount: MountId, media: MountMedia) -> Result<(), ApiError> {
+        let m = self
+            .mounts
+            .get_mut(mount.0)
+            .ok_or(ApiError::UnknownMount(mount))?;
+        m.media = media;
+        Ok(())
+    }
+
+    /// What a mount's media allows ([`Server::set_mount_media`]).
+    pub fn mount_media(&self, mount: MountId) -> Option<&MountMedia> {
+        self.mounts.get(mount.0).map(|m| &m.media)
     }
 
     /// The mount at `path`, if any.
@@ -245,6 +263,53 @@ impl Server {
         let group = self.multicast_group(mount)?;
         let port = mc.port_base.checked_add(u16::try_from(track.0 * 2).ok()?)?;
         Some(SocketAddr::new(IpAddr::V4(group), port))
+    }
+
+    /// The SDP media description of a track as a multicast mount advertises it: the
+    /// track's group with the configured TTL in a media-level `c=` line
+    /// (`c=IN IP4 239.0.0.1/16`) and its RTP port in `m=` (`m=video 16000 RTP/AVP 96`),
+    /// which is the port [`Server::accept_setup`] answers a multicast `SETUP` with. The
+    /// stream is returned unchanged without
+    /// [`ServerConfig::multicast`](super::ServerConfig::multicast).
+    ///
+    /// Background (QUIRKS 57): VLC (live555) chooses multicast by itself when the SDP
+    /// carries a multicast address: it binds the `m=` port, joins the `c=` group and sends
+    /// `SETUP` with `Transport: RTP/AVP;multicast;port=<m= port>-<m= port + 1>`. Every VLC
+    /// that reads such a description then plays by multicast, so advertise the group only
+    /// where the network carries multicast to the players, or only to clients that ask
+    /// (gortsplib serves it when the URL has a `?vlcmulticast` query). FFmpeg and
+    /// GStreamer keep the transport their user chose.
+    ///
+    /// ```
+    /// use rtsp_proto::sdp::{MediaKind, PayloadType, PresentationBuilder, Stream};
+    /// use rtsp_proto::server::{MulticastConfig, Server, ServerConfig, TrackConfig, TrackId};
+    /// let mut config = ServerConfig::default();
+    /// config.multicast = Some(MulticastConfig::new("239.0.0.1".parse()?, 16, 16000));
+    /// let mut server = Server::new(config);
+    /// let mount = server.add_mount("/cam", vec![TrackConfig::new("trackID=0", 96, 90_000)])?;
+    /// let video = Stream::new(MediaKind::Video, PayloadType(96), "H264", 90_000);
+    /// let video = server.advertise_multicast(mount, TrackId(0), video);
+    /// let sdp = PresentationBuilder::new("cam").stream(video).build()?;
+    /// assert!(sdp.contains("m=video 16000 RTP/AVP 96\r\nc=IN IP4 239.0.0.1/16\r\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn advertise_multicast(
+        &mut self,
+        mount: MountId,
+        track: TrackId,
+        stream: crate::sdp::Stream,
+    ) -> crate::sdp::Stream {
+        let Some(mc) = self.config.multicast else {
+            return stream;
+        };
+        match self.multicast_address(mount, track) {
+            Some(addr) => {
+                let mut stream = stream.multicast(addr.ip(), mc.ttl);
+                stream.port = addr.port();
+                stream
+            }
+            None => stream,
+        }
     }
 
     /// Removes a mount: its players get an RTCP BYE on every track, RTSP 2.0 players a

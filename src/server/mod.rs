@@ -44,14 +44,30 @@
 //!   session's client counts as activity, not only requests.
 //! - VLC sets up a single-track presentation with the base URL and a trailing slash
 //!   (QUIRKS 57): such a SETUP names the mount's only track. Digest `uri=` may be the
-//!   absolute URL, the path or the base URL. VLC chooses multicast when the SDP carries a
-//!   multicast address: [`Server::multicast_address`] gives one before any SETUP.
+//!   absolute URL, the path or the base URL.
 //! - Session ids with dashes confuse some clients (QUIRKS 58): ids are 16 letters and
 //!   digits (about 95 random bits).
 //! - FFmpeg sends a second PLAY while playing (QUIRKS 59): it is accepted.
 //! - GStreamer's `rtspsrc` in RTSP 2.0 mode pipelines its SETUPs, the second one without
 //!   a Session header but with the first one's `Pipelined-Requests` id: it joins that
-//!   session.
+//!   session. Any other request naming a session whose SETUP the application has not
+//!   answered yet (a pipelined PLAY, RFC 7826 §16.3) waits for that answer and is then
+//!   processed in order; after a failed SETUP it gets `454 Session Not Found`.
+//! - VLC chooses multicast when the SDP carries a multicast address (QUIRKS 57):
+//!   [`Server::advertise_multicast`] writes a track's group, TTL and port into its SDP
+//!   media description.
+//!
+//! ## RFC behaviour the application steers
+//!
+//! - What the media allows ([`MountMedia`], [`Server::set_mount_media`]): live mounts
+//!   answer `PLAY` with `Range: npt=now-`; on-demand mounts with the range that plays
+//!   ([`Server::respond_play`]; by default the requested range, the pause point, or
+//!   `npt=0-`), and a `PLAY` with a `Range` while playing (a seek) is handed to the
+//!   application. RTSP 2.0 `SETUP` and `PLAY` responses carry the matching
+//!   `Media-Properties`, `Accept-Ranges` and (PLAY) `Seek-Style`.
+//! - `TEARDOWN` of one stream's URL removes that stream only, while the session has
+//!   others ([`ServerEvent::StreamRemoved`]); the aggregate URL or the last stream ends
+//!   the session (RFC 7826 §13.7).
 //!
 //! ```no_run
 //! use bytes::BytesMut;
@@ -99,7 +115,7 @@ pub use event::{
     RelayError, RequestId, RequestKind, ServerEvent, SessionEndReason, SessionId, SetupMode,
     TrackId, Transmit,
 };
-pub use mount::TrackConfig;
+pub use mount::{MountMedia, TrackConfig};
 
 use crate::header::Transport;
 use crate::message::{Decoder, Method, Version};
@@ -168,6 +184,9 @@ struct ServerSession {
     timer_at: Instant,
     /// Depacketizers the application attached to recorded streams.
     depacketizers: Vec<(TrackId, Box<dyn crate::codec::Depacketizer + Send>)>,
+    /// On-demand media: the normal play time of the position, and since when it
+    /// advances in real time (`None` while paused); `None` when unknown.
+    npt_anchor: Option<(Duration, Option<Instant>)>,
 }
 
 /// A response slot, kept in request order so answers leave in the order requests came.
@@ -197,6 +216,8 @@ struct Connection {
     channels: Vec<ChannelUse>,
     /// RTSP 2.0 `Pipelined-Requests` ids and the session each created.
     pipelined: Vec<(u32, SessionId)>,
+    /// Requests waiting behind their session's pending SETUP, in arrival order.
+    deferred: VecDeque<Deferred>,
     errors: usize,
     /// Interleaved frames in a row on unassigned channels (see
     /// [`ServerLimits::max_unassigned_frames`]).
@@ -209,6 +230,17 @@ struct Connection {
     /// When the message whose first bytes are buffered must be complete
     /// ([`ServerConfig::read_timeout`]).
     read_deadline: Option<Instant>,
+}
+
+/// A request that waits for its session's SETUP to be answered (RTSP 2.0 pipelining).
+#[derive(Debug)]
+struct Deferred {
+    /// Its response slot.
+    id: RequestId,
+    session: SessionId,
+    /// The authenticated user.
+    user: Option<String>,
+    request: crate::message::Request,
 }
 
 /// A request waiting for the application.
@@ -226,6 +258,9 @@ struct Pending {
     transport: Option<Transport>,
     mode: SetupMode,
     pipelined: Option<u32>,
+    /// PLAY: the requested range and seek style.
+    range: Option<crate::header::Range>,
+    seek_style: Option<crate::header::SeekStyle>,
     /// When the server answers for the application.
     answer_at: Instant,
 }
@@ -258,6 +293,9 @@ pub struct Server {
     dropped_events: u64,
     /// Reused per frame: the packets of the frame.
     packets: Vec<(Bytes, u32, usize)>,
+    /// While a request that waited behind a pipelined SETUP is processed again: the
+    /// response slot it holds.
+    reslot: Option<RequestId>,
 }
 
 impl std::fmt::Debug for Server {
@@ -290,6 +328,7 @@ impl Server {
             epoch: None,
             dropped_events: 0,
             packets: Vec::new(),
+            reslot: None,
         }
     }
 
@@ -322,6 +361,7 @@ impl Server {
             pending: 0,
             channels: Vec::new(),
             pipelined: Vec::new(),
+            deferred: VecDeque::new(),
             errors: 0,
             unassigned_frames: 0,
             notified: false,
@@ -734,6 +774,47 @@ impl Server {
                 mount: s.mount,
                 publisher: s.mode == SetupMode::Record,
                 reason,
+            });
+        }
+    }
+
+    /// Removes one stream of a session that keeps others: its media stops, its channels,
+    /// UDP sources and multicast membership are freed
+    /// ([`ServerEvent::StreamRemoved`]).
+    fn remove_stream(&mut self, id: SessionId, track: TrackId) {
+        let Some(s) = self.sessions.get_mut(id.0) else {
+            return;
+        };
+        let Some(i) = s.tracks.iter().position(|t| t.track == track) else {
+            return;
+        };
+        let t = s.tracks.remove(i);
+        let playing = s.state == SessionState::Playing;
+        let mount = s.mount;
+        s.depacketizers.retain(|(d, _)| *d != track);
+        match t.transport {
+            StreamTransport::Interleaved { conn, .. } => {
+                if let Some(c) = self.out.conns.get_mut(conn.0) {
+                    c.channels
+                        .retain(|u| !(u.session == id && u.track == track));
+                }
+            }
+            StreamTransport::Udp { rtp, rtcp } => {
+                self.udp_sources.remove(&(MediaSocket::Rtp, rtp));
+                self.udp_sources.remove(&(MediaSocket::Rtcp, rtcp));
+            }
+            StreamTransport::Multicast => {}
+        }
+        if playing {
+            if let Some(m) = mount.and_then(|m| self.mounts.get_mut(m.0)) {
+                detach_sinks(m, id, std::slice::from_ref(&t));
+            }
+        }
+        if let Some(mount) = mount {
+            self.push_event(ServerEvent::StreamRemoved {
+                session: id,
+                mount,
+                track,
             });
         }
     }

@@ -111,6 +111,8 @@ pub(super) struct Mount {
     pub(super) multicast_group: Option<std::net::Ipv4Addr>,
     /// Sessions that set up streams of this mount (players and publishers).
     pub(super) sessions: Vec<SessionId>,
+    /// What the media allows (live or on demand).
+    pub(super) media: MountMedia,
 }
 
 impl Track {
@@ -134,5 +136,151 @@ impl Track {
 
     pub(super) fn has_receivers(&self) -> bool {
         !self.sinks.is_empty() || self.multicast_members > 0
+    }
+}
+
+/// What a mount's media allows, so that the server answers `SETUP` and `PLAY` (and
+/// [`Server::respond_describe`](super::Server::respond_describe)'s SDP) consistently:
+/// `Media-Properties` ([RFC 7826 §18.29]), `Accept-Ranges` ([RFC 7826 §18.5]), the `Range`
+/// of a `PLAY` response ([RFC 2326 §12.29], [RFC 7826 §18.40]) and its `Seek-Style`
+/// ([RFC 7826 §18.47]). Set with [`Server::set_mount_media`](super::Server::set_mount_media);
+/// a mount is [`MountMedia::live`] until then.
+///
+/// ```
+/// use rtsp_proto::header::SeekStyle;
+/// use rtsp_proto::server::MountMedia;
+/// use std::time::Duration;
+/// let live = MountMedia::live();
+/// assert!(live.is_live());
+/// let file = MountMedia::on_demand(Some(Duration::from_secs(60)))
+///     .with_random_access(Some(2.0))
+///     .with_seek_style(SeekStyle::Rap);
+/// assert!(file.is_seekable());
+/// ```
+///
+/// [RFC 2326 §12.29]: https://www.rfc-editor.org/rfc/rfc2326#section-12.29
+/// [RFC 7826 §18.5]: https://www.rfc-editor.org/rfc/rfc7826#section-18.5
+/// [RFC 7826 §18.29]: https://www.rfc-editor.org/rfc/rfc7826#section-18.29
+/// [RFC 7826 §18.40]: https://www.rfc-editor.org/rfc/rfc7826#section-18.40
+/// [RFC 7826 §18.47]: https://www.rfc-editor.org/rfc/rfc7826#section-18.47
+#[derive(Debug, Clone, PartialEq)]
+pub struct MountMedia {
+    live: bool,
+    duration: Option<std::time::Duration>,
+    seekable: bool,
+    random_access: Option<f64>,
+    seek_style: crate::header::SeekStyle,
+}
+
+impl Default for MountMedia {
+    fn default() -> MountMedia {
+        MountMedia::live()
+    }
+}
+
+impl MountMedia {
+    /// Live media (a camera, a relayed publisher, a generated test stream): no seeking,
+    /// time progressing (`Media-Properties: No-Seeking, Time-Progressing,
+    /// Time-Duration=0`), `PLAY` answered with `Range: npt=now-`, `Seek-Style: Next`
+    /// (a new player gets whatever packet is sent next).
+    pub fn live() -> MountMedia {
+        MountMedia {
+            live: true,
+            duration: None,
+            seekable: false,
+            random_access: None,
+            seek_style: crate::header::SeekStyle::Next,
+        }
+    }
+
+    /// Stored media of `duration` (if known), played from any position
+    /// (`Media-Properties: Random-Access, Immutable, Unlimited`; see
+    /// [`MountMedia::with_seeking`] for media that only plays from the start), with
+    /// `Seek-Style: RAP`. A `PLAY` is answered with the range the application gives
+    /// ([`Server::respond_play`](super::Server::respond_play)), by default the requested
+    /// range, or `npt=0-` when none was requested.
+    pub fn on_demand(duration: Option<std::time::Duration>) -> MountMedia {
+        MountMedia {
+            live: false,
+            duration,
+            seekable: true,
+            random_access: None,
+            seek_style: crate::header::SeekStyle::Rap,
+        }
+    }
+
+    /// Whether positions other than the start can be played (on-demand media only;
+    /// `Beginning-Only` when not).
+    #[must_use]
+    pub fn with_seeking(mut self, seekable: bool) -> MountMedia {
+        self.seekable = seekable && !self.live;
+        self
+    }
+
+    /// The longest time between random access points, in seconds
+    /// (`Random-Access=<seconds>`), for seekable on-demand media.
+    #[must_use]
+    pub fn with_random_access(mut self, max_interval: Option<f64>) -> MountMedia {
+        self.random_access = max_interval.filter(|s| s.is_finite() && *s > 0.0);
+        self
+    }
+
+    /// How a seek chooses its start (`Seek-Style` of `PLAY` responses).
+    #[must_use]
+    pub fn with_seek_style(mut self, style: crate::header::SeekStyle) -> MountMedia {
+        self.seek_style = style;
+        self
+    }
+
+    /// Whether the media is live.
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
+    /// Whether a `PLAY` may start elsewhere than at the beginning.
+    pub fn is_seekable(&self) -> bool {
+        self.seekable
+    }
+
+    /// The presentation's duration, for on-demand media whose length is known.
+    pub fn duration(&self) -> Option<std::time::Duration> {
+        self.duration
+    }
+
+    /// The seek style `PLAY` responses state.
+    pub fn seek_style(&self) -> &crate::header::SeekStyle {
+        &self.seek_style
+    }
+
+    /// The `Media-Properties` of `SETUP` and `PLAY` responses.
+    pub fn media_properties(&self) -> crate::header::MediaProperties {
+        use crate::header::MediaProperty as P;
+        if self.live {
+            return crate::header::MediaProperties(vec![
+                P::NoSeeking,
+                P::TimeProgressing,
+                P::TimeDuration(0.0),
+            ]);
+        }
+        let access = if self.seekable {
+            P::RandomAccess(self.random_access)
+        } else {
+            P::BeginningOnly
+        };
+        crate::header::MediaProperties(vec![access, P::Immutable, P::Unlimited])
+    }
+
+    /// The presentation's whole range: `npt=now-` when live, `npt=0-<duration>` (or
+    /// `npt=0-`) when on demand; the SDP's session-level `a=range` (RFC 7826 Appendix
+    /// D.1.7, RFC 2326 Appendix C.1.5).
+    pub fn presentation_range(&self) -> crate::header::Range {
+        use crate::header::{NptTime, Range, RangeSpec, TimeRange};
+        if self.live {
+            return Range::npt_now();
+        }
+        Range::new(RangeSpec::Npt(TimeRange::new(
+            Some(NptTime::Time(std::time::Duration::ZERO)),
+            self.duration.map(NptTime::Time),
+        )))
     }
 }

@@ -13,15 +13,15 @@ use super::{
 use crate::auth::Verdict;
 use crate::header::{
     AcceptRanges, Authorization, CSeq, ChannelRange, ContentBase, ContentType, Delivery,
-    LowerTransport, MediaProperties, MediaProperty, PipelinedRequests, PortRange, Profile, Public,
-    Range, RangeUnit, Require, RtpInfo, RtpInfoEntry, RtpInfoForm, Session, Transport, TransportId,
-    TransportSpec, Unsupported,
+    LowerTransport, NptTime, PipelinedRequests, PortRange, Profile, Public, Range, RangeSpec,
+    RangeUnit, Require, RtpInfo, RtpInfoEntry, RtpInfoForm, SeekStyle, Session, TimeRange,
+    Transport, TransportId, TransportSpec, Unsupported,
 };
 use crate::message::{HeaderName, HeaderValue, Method, Request, Response, ResponseBuilder};
 use crate::{StatusCode, Version};
 use bytes::{Bytes, BytesMut};
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The methods the server implements, for `Public`.
 const PUBLIC: [Method; 10] = [
@@ -97,6 +97,11 @@ impl Server {
         let mut out = BytesMut::new();
         resp.encode(&mut out);
         let bytes = out.freeze();
+        if let Some(r) = self.reslot.take() {
+            // The answer of a request that waited behind a pipelined SETUP.
+            self.fill_bytes(conn, r, bytes);
+            return;
+        }
         let Some(c) = self.out.conns.get_mut(conn.0) else {
             return;
         };
@@ -114,7 +119,10 @@ impl Server {
     fn fill_slot(&mut self, conn: ConnectionId, id: RequestId, resp: &Response) {
         let mut out = BytesMut::new();
         resp.encode(&mut out);
-        let bytes = out.freeze();
+        self.fill_bytes(conn, id, out.freeze());
+    }
+
+    fn fill_bytes(&mut self, conn: ConnectionId, id: RequestId, bytes: Bytes) {
         let Some(c) = self.out.conns.get_mut(conn.0) else {
             return;
         };
@@ -181,6 +189,43 @@ impl Server {
     }
 
     pub(super) fn handle_request(&mut self, now: Instant, conn: ConnectionId, req: Request) {
+        self.process_request(now, conn, req, None);
+    }
+
+    /// Handles a request; `resumed` for one that waited behind a pipelined `SETUP`
+    /// ([`Server::run_deferred`]): its response slot and its authenticated user.
+    fn process_request(
+        &mut self,
+        now: Instant,
+        conn: ConnectionId,
+        req: Request,
+        resumed: Option<(RequestId, Option<String>)>,
+    ) {
+        let (reslot, preauth) = match resumed {
+            Some((id, user)) => (Some(id), Some(user)),
+            None => (None, None),
+        };
+        self.reslot = reslot;
+        self.process_request_inner(now, conn, req, preauth);
+        // Every path answers or takes the slot; should one not, the slot must not hold
+        // back the responses after it.
+        if let Some(r) = self.reslot.take() {
+            let resp = self
+                .response(StatusCode::INTERNAL_SERVER_ERROR, Version::V2_0, None)
+                .build();
+            let mut out = BytesMut::new();
+            resp.encode(&mut out);
+            self.fill_bytes(conn, r, out.freeze());
+        }
+    }
+
+    fn process_request_inner(
+        &mut self,
+        now: Instant,
+        conn: ConnectionId,
+        req: Request,
+        preauth: Option<Option<String>>,
+    ) {
         let version = req.version;
         let cseq = match req.cseq() {
             Some(Ok(CSeq(c))) => c,
@@ -263,10 +308,11 @@ impl Server {
             self.queue_immediate(conn, &b.build());
             return;
         }
-        // Authentication.
-        let user = match &self.config.authenticator {
-            None => None,
-            Some(auth) => {
+        // Authentication (done already for a request that waited behind a SETUP).
+        let user = match (&self.config.authenticator, preauth) {
+            (_, Some(user)) => user,
+            (None, None) => None,
+            (Some(auth), None) => {
                 let authz = match req.headers.typed::<Authorization>() {
                     Some(Ok(a)) => Some(a),
                     _ => None,
@@ -300,6 +346,13 @@ impl Server {
                 return;
             }
             self.touch(now, id);
+            // RTSP 2.0 pipelining (RFC 7826 §16.3): a request for a session whose SETUP
+            // the application has not answered yet waits for that answer, and so do
+            // later requests for the session, so that they are processed in order.
+            if method != Method::SETUP && self.must_wait(conn, id, self.reslot.is_some()) {
+                self.defer(conn, id, req, user, version, cseq);
+                return;
+            }
         }
         let url = req.uri().to_owned();
         let path = url_path(&url).to_owned();
@@ -318,6 +371,8 @@ impl Server {
             transport: None,
             mode: SetupMode::Play,
             pipelined: None,
+            range: None,
+            seek_style: None,
             answer_at: now + self.config.answer_timeout,
         };
         let kind = match method {
@@ -475,9 +530,23 @@ impl Server {
                 }
                 pending.mount = s.mount;
                 match method {
-                    Method::PLAY => RequestKind::Play {
-                        range: req.headers.typed::<Range>().and_then(Result::ok),
-                    },
+                    Method::PLAY => {
+                        let range = req.headers.typed::<Range>().and_then(Result::ok);
+                        let seek = range.is_some() && s.state == SessionState::Playing;
+                        // Media that plays only from its beginning (RFC 7826 §18.29
+                        // `Beginning-Only`, `No-Seeking`): another start is an invalid
+                        // range (RFC 7826 §13.4.2, 457).
+                        let media = s.mount.and_then(|m| self.mounts.get(m.0)).map(|m| &m.media);
+                        if let (Some(media), Some(r)) = (media, &range) {
+                            if !media.is_live() && !media.is_seekable() && !starts_at_zero(r) {
+                                self.error(conn, StatusCode::INVALID_RANGE, version, cseq);
+                                return;
+                            }
+                        }
+                        pending.range = range.clone();
+                        pending.seek_style = req.headers.typed::<SeekStyle>().and_then(Result::ok);
+                        RequestKind::Play { range, seek }
+                    }
                     Method::PAUSE => RequestKind::Pause,
                     _ => RequestKind::Record,
                 }
@@ -487,6 +556,28 @@ impl Server {
                     self.error(conn, StatusCode::SESSION_NOT_FOUND, version, cseq);
                     return;
                 };
+                // A stream's own URL removes only that stream while others remain (RFC
+                // 7826 §13.7, RFC 2326 §10.7); the aggregate URL or the last stream ends
+                // the session.
+                if let (Some((m, Some(track), false)), Some(s)) =
+                    (resolved, self.sessions.get(id.0))
+                {
+                    let in_session =
+                        s.mount == Some(m) && s.tracks.iter().any(|t| t.track == track);
+                    if !in_session {
+                        self.error(conn, StatusCode::NOT_FOUND, version, cseq);
+                        return;
+                    }
+                    if s.tracks.len() > 1 {
+                        self.remove_stream(id, track);
+                        let mut b = self.response(StatusCode::OK, version, Some(cseq));
+                        if let Some(h) = self.session_header(id) {
+                            b = b.typed_header(&h);
+                        }
+                        self.queue_immediate(conn, &b.build());
+                        return;
+                    }
+                }
                 let mut b = self.response(StatusCode::OK, version, Some(cseq));
                 if let Some(h) = self.session_header(id) {
                     b = b.typed_header(&h);
@@ -516,7 +607,8 @@ impl Server {
         let Some(c) = self.out.conns.get_mut(conn.0) else {
             return;
         };
-        if c.pending >= self.config.limits.max_pending_requests {
+        // (A resumed request counts already.)
+        if self.reslot.is_none() && c.pending >= self.config.limits.max_pending_requests {
             if pending.new_session {
                 if let Some(id) = pending.session {
                     self.remove_session(now, id, super::SessionEndReason::Closed);
@@ -527,11 +619,21 @@ impl Server {
         }
         let id = RequestId(self.next_request);
         self.next_request += 1;
-        c.pending += 1;
-        c.slots.push_back(Slot {
-            id: Some(id),
-            bytes: None,
-        });
+        match self
+            .reslot
+            .take()
+            .and_then(|r| c.slots.iter_mut().find(|s| s.id == Some(r)))
+        {
+            // A resumed request keeps its place in the response order (and its count).
+            Some(slot) => slot.id = Some(id),
+            None => {
+                c.pending += 1;
+                c.slots.push_back(Slot {
+                    id: Some(id),
+                    bytes: None,
+                })
+            }
+        }
         let event = IncomingRequest {
             id,
             conn,
@@ -547,6 +649,99 @@ impl Server {
         self.timers.insert((pending.answer_at, Timer::Answer(id)));
         self.pending.insert(id, pending);
         self.push_event(ServerEvent::Request(Box::new(event)));
+    }
+
+    /// Whether a request for `session` must wait: a SETUP of the session is still with
+    /// the application, or earlier requests for it wait already.
+    fn must_wait(&self, conn: ConnectionId, session: SessionId, resumed: bool) -> bool {
+        self.pending
+            .values()
+            .any(|p| p.session == Some(session) && p.method == Method::SETUP)
+            || !resumed
+                && self
+                    .out
+                    .conns
+                    .get(conn.0)
+                    .is_some_and(|c| c.deferred.iter().any(|d| d.session == session))
+    }
+
+    /// Parks a request behind its session's pending SETUP, holding its response slot.
+    /// Such requests count as pending ([`ServerLimits::max_pending_requests`]).
+    ///
+    /// [`ServerLimits::max_pending_requests`]: super::ServerLimits::max_pending_requests
+    fn defer(
+        &mut self,
+        conn: ConnectionId,
+        session: SessionId,
+        req: Request,
+        user: Option<String>,
+        version: Version,
+        cseq: u32,
+    ) {
+        let max = self.config.limits.max_pending_requests;
+        let Some(c) = self.out.conns.get_mut(conn.0) else {
+            return;
+        };
+        if self.reslot.is_none() && c.pending >= max {
+            self.error(conn, StatusCode::SERVICE_UNAVAILABLE, version, cseq);
+            return;
+        }
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        match self
+            .reslot
+            .take()
+            .and_then(|r| c.slots.iter_mut().find(|s| s.id == Some(r)))
+        {
+            Some(slot) => slot.id = Some(id),
+            None => {
+                c.pending += 1;
+                c.slots.push_back(Slot {
+                    id: Some(id),
+                    bytes: None,
+                })
+            }
+        }
+        c.deferred.push_back(super::Deferred {
+            id,
+            session,
+            user,
+            request: req,
+        });
+    }
+
+    /// Processes, in order, the requests that waited behind SETUPs now answered. A
+    /// request whose SETUP failed finds no session and is answered `454 Session Not
+    /// Found` (RFC 7826 §18.33: the session its pipelined id would name was never
+    /// established).
+    pub(super) fn run_deferred(&mut self, now: Instant, conn: ConnectionId) {
+        loop {
+            let Some(c) = self.out.conns.get(conn.0) else {
+                return;
+            };
+            let pending = &self.pending;
+            let Some(i) = c.deferred.iter().position(|d| {
+                !pending
+                    .values()
+                    .any(|p| p.session == Some(d.session) && p.method == Method::SETUP)
+            }) else {
+                return;
+            };
+            // Earlier requests of the same session go first.
+            let session = c.deferred.get(i).map(|d| d.session);
+            let i = c
+                .deferred
+                .iter()
+                .position(|d| Some(d.session) == session)
+                .unwrap_or(i);
+            let Some(c) = self.out.conns.get_mut(conn.0) else {
+                return;
+            };
+            let Some(d) = c.deferred.remove(i) else {
+                return;
+            };
+            self.process_request(now, conn, d.request, Some((d.id, d.user)));
+        }
     }
 
     fn new_session(
@@ -591,6 +786,7 @@ impl Server {
             last_activity: now,
             timer_at: deadline,
             depacketizers: Vec::new(),
+            npt_anchor: None,
         });
         let id = SessionId(key);
         self.session_by_token.insert(token, id);
@@ -630,9 +826,13 @@ impl Server {
             .pending
             .remove(&id)
             .ok_or(ApiError::UnknownRequest(id))?;
+        self.timers.remove(&(p.answer_at, Timer::Answer(id)));
         self.forget_new_session(now, &p);
         let resp = self.response(status, p.version, Some(p.cseq)).build();
         self.fill_slot(p.conn, id, &resp);
+        if p.method == Method::SETUP {
+            self.run_deferred(now, p.conn);
+        }
         Ok(())
     }
 
@@ -653,7 +853,11 @@ impl Server {
 
     /// Answers a `DESCRIBE` with the presentation description. The server adds
     /// `Content-Type: application/sdp` and `Content-Base` (the request URL with a trailing
-    /// slash, against which the SDP's relative `a=control` URLs resolve).
+    /// slash, against which the SDP's relative `a=control` URLs resolve). For an
+    /// on-demand mount ([`Server::set_mount_media`]) whose SDP has no session-level
+    /// `a=range`, the server adds one with the presentation's range (RFC 2326 Appendix
+    /// C.1.5, RFC 7826 Appendix D.1.7), so that clients see the same media as `SETUP` and
+    /// `PLAY` responses describe.
     pub fn respond_describe(
         &mut self,
         _now: Instant,
@@ -661,6 +865,14 @@ impl Server {
         sdp: impl Into<Bytes>,
     ) -> Result<(), ApiError> {
         let p = self.take_pending(id, &[Method::DESCRIBE])?;
+        let mut sdp: Bytes = sdp.into();
+        if let Some(media) = p.mount.and_then(|m| self.mounts.get(m.0)).map(|m| &m.media) {
+            if !media.is_live() {
+                if let Some(with) = with_session_range(&sdp, &media.presentation_range()) {
+                    sdp = with;
+                }
+            }
+        }
         let mut base = p.url.clone();
         if let Some(i) = base.find('?') {
             base.truncate(i);
@@ -672,7 +884,7 @@ impl Server {
             .response(StatusCode::OK, p.version, Some(p.cseq))
             .typed_header(&ContentType::sdp())
             .typed_header(&ContentBase(base))
-            .body(sdp.into())
+            .body(sdp)
             .build();
         self.fill_slot(p.conn, id, &resp);
         Ok(())
@@ -720,7 +932,7 @@ impl Server {
                 };
                 self.accept_setup(now, id, mount, track)
             }
-            Method::PLAY => self.accept_play(now, id),
+            Method::PLAY => self.accept_play(now, id, None),
             Method::PAUSE | Method::RECORD => self.accept_pause_record(now, id),
             Method::ANNOUNCE | Method::GET_PARAMETER | Method::SET_PARAMETER => {
                 let p = self.take_pending(
@@ -754,6 +966,21 @@ impl Server {
     /// When none fits, the client gets `461 Unsupported Transport` (and this returns
     /// `Ok`).
     pub fn accept_setup(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        mount: MountId,
+        track: TrackId,
+    ) -> Result<(), ApiError> {
+        let conn = self.pending.get(&id).map(|p| p.conn);
+        let result = self.accept_setup_inner(now, id, mount, track);
+        if let (Ok(()), Some(conn)) = (&result, conn) {
+            self.run_deferred(now, conn);
+        }
+        result
+    }
+
+    fn accept_setup_inner(
         &mut self,
         now: Instant,
         id: RequestId,
@@ -890,12 +1117,13 @@ impl Server {
             if let Some(pl) = p.pipelined {
                 b = b.typed_header(&PipelinedRequests(pl));
             }
+            let props = self
+                .mounts
+                .get(mount.0)
+                .map(|m| m.media.media_properties())
+                .unwrap_or_else(|| super::MountMedia::live().media_properties());
             b = b
-                .typed_header(&MediaProperties(vec![
-                    MediaProperty::NoSeeking,
-                    MediaProperty::TimeProgressing,
-                    MediaProperty::TimeDuration(0.0),
-                ]))
+                .typed_header(&props)
                 .typed_header(&AcceptRanges(vec![RangeUnit::Npt]));
         }
         self.fill_slot(p.conn, id, &b.build());
@@ -1044,7 +1272,29 @@ impl Server {
         Some(g)
     }
 
-    fn accept_play(&mut self, now: Instant, id: RequestId) -> Result<(), ApiError> {
+    /// Answers a `PLAY` with the range that will actually play ([RFC 2326 §12.29],
+    /// [RFC 7826 §18.40]): for on-demand media, where playback starts (a seek may start
+    /// earlier than asked, at a random access point) and ends. Live mounts always answer
+    /// `npt=now-` ([`MountMedia::live`](super::MountMedia::live)), whatever `range`
+    /// says. Otherwise like [`Server::accept_request`].
+    ///
+    /// [RFC 2326 §12.29]: https://www.rfc-editor.org/rfc/rfc2326#section-12.29
+    /// [RFC 7826 §18.40]: https://www.rfc-editor.org/rfc/rfc7826#section-18.40
+    pub fn respond_play(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        range: Range,
+    ) -> Result<(), ApiError> {
+        self.accept_play(now, id, Some(range))
+    }
+
+    fn accept_play(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        answer: Option<Range>,
+    ) -> Result<(), ApiError> {
         let p = self.take_pending(id, &[Method::PLAY])?;
         let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
             let resp = self
@@ -1053,6 +1303,14 @@ impl Server {
             self.fill_slot(p.conn, id, &resp);
             return Ok(());
         };
+        let media = self
+            .sessions
+            .get(sid.0)
+            .and_then(|s| s.mount)
+            .and_then(|m| self.mounts.get(m.0))
+            .map(|m| m.media.clone())
+            .unwrap_or_default();
+        let range = self.play_range(now, sid, &media, answer, p.range.clone());
         let ntp = self.ntp(now);
         let form = match (p.version, self.config.rtsp2_rtp_info) {
             (Version::V2_0, Rtsp2RtpInfoPolicy::Rfc7826Form) => RtpInfoForm::Rfc7826,
@@ -1114,7 +1372,7 @@ impl Server {
         }
         let mut b = self
             .response(StatusCode::OK, p.version, Some(p.cseq))
-            .typed_header(&Range::npt_now());
+            .typed_header(&range);
         if !rtp_info.entries.is_empty() {
             b = b.typed_header(&rtp_info);
         }
@@ -1122,18 +1380,66 @@ impl Server {
             b = b.typed_header(&h);
         }
         if p.version == Version::V2_0 {
-            b = b.typed_header(&MediaProperties(vec![
-                MediaProperty::NoSeeking,
-                MediaProperty::TimeProgressing,
-                MediaProperty::TimeDuration(0.0),
-            ]));
+            // RFC 7826 §13.4: the seek policy used (the requested one when given,
+            // §18.47) and the media's properties.
+            let style = p.seek_style.unwrap_or_else(|| media.seek_style().clone());
+            b = b
+                .typed_header(&style)
+                .typed_header(&media.media_properties());
         }
         self.fill_slot(p.conn, id, &b.build());
         Ok(())
     }
 
+    /// The `Range` a `PLAY` response states, and the session's new play position.
+    fn play_range(
+        &mut self,
+        now: Instant,
+        sid: SessionId,
+        media: &super::MountMedia,
+        answer: Option<Range>,
+        requested: Option<Range>,
+    ) -> Range {
+        let Some(s) = self.sessions.get_mut(sid.0) else {
+            return Range::npt_now();
+        };
+        if media.is_live() {
+            s.npt_anchor = None;
+            return Range::npt_now();
+        }
+        let position = match s.npt_anchor {
+            Some((npt, Some(since))) => npt.saturating_add(now.saturating_duration_since(since)),
+            Some((npt, None)) => npt,
+            None => Duration::ZERO,
+        };
+        let range = match answer.or(requested) {
+            // An open or `now` start continues from the current position.
+            Some(mut r) => {
+                if let Some(RangeSpec::Npt(t)) = r.ranges.first_mut() {
+                    if matches!(t.start, None | Some(NptTime::Now)) {
+                        t.start = Some(NptTime::Time(position));
+                    }
+                }
+                r
+            }
+            None => Range::new(RangeSpec::Npt(TimeRange::new(
+                Some(NptTime::Time(position)),
+                media.duration().map(NptTime::Time),
+            ))),
+        };
+        s.npt_anchor = match range.first() {
+            Some(RangeSpec::Npt(TimeRange {
+                start: Some(NptTime::Time(t)),
+                ..
+            })) => Some((*t, Some(now))),
+            _ => None,
+        };
+        range
+    }
+
     fn accept_pause_record(&mut self, now: Instant, id: RequestId) -> Result<(), ApiError> {
         let p = self.take_pending(id, &[Method::PAUSE, Method::RECORD])?;
+        let mut pause_point = None;
         let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
             let resp = self
                 .response(StatusCode::SESSION_NOT_FOUND, p.version, Some(p.cseq))
@@ -1144,6 +1450,11 @@ impl Server {
         if let Some(s) = self.sessions.get_mut(sid.0) {
             s.last_activity = now;
             if p.method == Method::PAUSE {
+                if let Some((npt, Some(since))) = s.npt_anchor {
+                    let at = npt.saturating_add(now.saturating_duration_since(since));
+                    s.npt_anchor = Some((at, None));
+                    pause_point = Some(at);
+                }
                 if s.state == SessionState::Playing {
                     if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
                         super::detach_sinks(m, sid, &s.tracks);
@@ -1160,8 +1471,51 @@ impl Server {
         if let Some(h) = self.session_header(sid) {
             b = b.typed_header(&h);
         }
+        // On-demand media: the pause point, where a PLAY without Range resumes (RFC 7826
+        // §13.6).
+        if let Some(at) = pause_point {
+            b = b.typed_header(&Range::npt_from(at));
+        }
         self.fill_slot(p.conn, id, &b.build());
         Ok(())
+    }
+}
+
+/// The SDP with a session-level `a=range` line after its `t=` line, unless it has one
+/// (or is not text, or has no `t=` line).
+fn with_session_range(sdp: &[u8], range: &Range) -> Option<Bytes> {
+    use crate::header::TypedHeader as _;
+    let text = std::str::from_utf8(sdp).ok()?;
+    let session_part = text.split("\nm=").next().unwrap_or(text);
+    if session_part.lines().any(|l| l.starts_with("a=range:")) {
+        return None;
+    }
+    let t = text
+        .find("\nt=")
+        .map(|i| i + 1)
+        .or_else(|| text.starts_with("t=").then_some(0))?;
+    let eol = text.get(t..)?.find('\n').map_or(text.len(), |i| t + i + 1);
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut out = String::with_capacity(text.len() + 32);
+    out.push_str(text.get(..eol)?);
+    if !out.ends_with('\n') {
+        out.push_str(nl);
+    }
+    out.push_str("a=range:");
+    out.push_str(&range.to_value_string());
+    out.push_str(nl);
+    out.push_str(text.get(eol..)?);
+    Some(Bytes::from(out))
+}
+
+/// Whether a range starts at the beginning of the presentation (or names no start).
+fn starts_at_zero(r: &Range) -> bool {
+    match r.first() {
+        Some(RangeSpec::Npt(t)) => match t.start {
+            Some(NptTime::Time(d)) => d.is_zero(),
+            _ => true,
+        },
+        _ => true,
     }
 }
 
