@@ -1,8 +1,8 @@
 //! A blocking RTSP client on `std::net` around the sans-IO `ClientSession`.
 //!
 //! ```text
-//! cargo run --example client -- [--transport tcp|udp] [--duration SECS] [--out FILE] URL
-//! cargo run --example client -- publish --in FILE.h264 [--fps N] [--transport tcp|udp] URL
+//! cargo run --example client -- [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2] URL
+//! cargo run --example client -- publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL
 //! ```
 //!
 //! Playing prints the tracks, then one statistics line per second (packets, lost, jitter,
@@ -11,14 +11,16 @@
 //! track (AAC with ADTS headers, anything else raw). Without `--transport` TCP is tried
 //! first, then UDP. Publishing sends an Annex B H.264 file with ANNOUNCE, SETUP
 //! (`mode=record`) and RECORD in real time, then TEARDOWN. Credentials come from the URL
-//! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN.
+//! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN. `--rtsp2` speaks
+//! RTSP/2.0 and falls back to 1.0: on the same connection after a 505 or a 1.0 answer, on a
+//! new one when the server drops the connection instead (ffmpeg's `-rtsp_flags listen`).
 #![allow(clippy::disallowed_methods)] // examples own the clock
 
 use bytes::{Bytes, BytesMut};
 use rtsp_proto::client::TrackTransport;
 use rtsp_proto::client::{
-    ClientConfig, ClientEvent, ClientSession, Destination, PlayOptions, SetupTransport, StreamKind,
-    TrackId,
+    ClientConfig, ClientError, ClientEvent, ClientSession, Destination, PlayOptions,
+    SetupTransport, State, StreamKind, TrackId,
 };
 use rtsp_proto::codec::aac::AudioSpecificConfig;
 use rtsp_proto::codec::h264::{H264Packetizer, H264PacketizerConfig};
@@ -48,13 +50,15 @@ struct Args {
     input: Option<String>,
     fps: f64,
     rtsp2: bool,
+    /// A reconnect after a refused RTSP/2.0: the server may need a moment to listen again.
+    reconnect: bool,
     url: String,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: client [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2] URL\n       \
-         client publish --in FILE.h264 [--fps N] [--transport tcp|udp] URL"
+         client publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL"
     );
     std::process::exit(2);
 }
@@ -68,6 +72,7 @@ fn parse_args() -> Args {
         input: None,
         fps: 25.0,
         rtsp2: false,
+        reconnect: false,
         url: String::new(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -112,12 +117,40 @@ enum Failure {
     Fatal(String),
     /// The server sent us elsewhere.
     Redirect(String),
+    /// The server dropped the connection on an RTSP/2.0 request: retry with 1.0.
+    Rtsp2Refused,
 }
 
 fn main() {
-    let args = parse_args();
-    let result = if args.publish {
-        publish(&args, args.transport.unwrap_or(Lower::Tcp))
+    let mut args = parse_args();
+    let result = loop {
+        let result = run(&args);
+        if matches!(result, Err(Failure::Rtsp2Refused)) && args.rtsp2 {
+            // ffmpeg's listening server resets the connection on RTSP/2.0 instead of
+            // answering 505: speak 1.0 on a new connection.
+            eprintln!("the server dropped the connection on RTSP/2.0; retrying with RTSP/1.0");
+            args.rtsp2 = false;
+            args.reconnect = true;
+            continue;
+        }
+        break result;
+    };
+    match result {
+        Ok(()) => {}
+        Err(Failure::Transport(e) | Failure::Fatal(e) | Failure::Redirect(e)) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        Err(Failure::Rtsp2Refused) => {
+            eprintln!("error: the server dropped the connection on an RTSP/1.0 request");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), Failure> {
+    if args.publish {
+        publish(args, args.transport.unwrap_or(Lower::Tcp))
     } else {
         let order = match args.transport {
             Some(t) => vec![t],
@@ -128,7 +161,7 @@ fn main() {
         let mut redirects = 0;
         let mut i = 0;
         while let Some(lower) = order.get(i) {
-            result = play(&args, &url, *lower);
+            result = play(args, &url, *lower);
             match &result {
                 Err(Failure::Transport(why)) if i + 1 < order.len() => {
                     eprintln!("{lower:?} failed ({why}); trying {:?}", order[i + 1]);
@@ -147,13 +180,6 @@ fn main() {
             }
         }
         result
-    };
-    match result {
-        Ok(()) => {}
-        Err(Failure::Transport(e) | Failure::Fatal(e) | Failure::Redirect(e)) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
     }
 }
 
@@ -175,7 +201,7 @@ struct Io {
 }
 
 impl Io {
-    fn connect(url: &str) -> Result<Io, Failure> {
+    fn connect(args: &Args, url: &str) -> Result<Io, Failure> {
         let parsed = rtsp_proto::sdp::Url::parse(url)
             .map_err(|e| Failure::Fatal(format!("bad url: {e}")))?;
         let host = parsed
@@ -188,8 +214,21 @@ impl Io {
             .map_err(|e| Failure::Fatal(format!("cannot resolve {host}: {e}")))?
             .next()
             .ok_or_else(|| Failure::Fatal(format!("cannot resolve {host}")))?;
-        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
-            .map_err(|e| Failure::Fatal(format!("cannot connect to {addr}: {e}")))?;
+        // After a refused RTSP/2.0 a server such as ffmpeg listens again only once it
+        // restarts: retry a refused connection for a few seconds.
+        let give_up = Instant::now() + Duration::from_secs(if args.reconnect { 10 } else { 0 });
+        let stream = loop {
+            match TcpStream::connect_timeout(&addr, Duration::from_secs(10)) {
+                Ok(s) => break s,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::ConnectionRefused
+                        && Instant::now() < give_up =>
+                {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => return Err(Failure::Fatal(format!("cannot connect to {addr}: {e}"))),
+            }
+        };
         stream.set_nodelay(true).ok();
         let (tx, rx) = mpsc::channel();
         let mut reader = stream
@@ -274,10 +313,14 @@ impl Io {
     fn flush(&mut self, client: &mut ClientSession) -> Result<(), Failure> {
         while let Some(t) = client.poll_transmit() {
             match t.destination {
-                Destination::Control => self
-                    .stream
-                    .write_all(&t.data)
-                    .map_err(|e| Failure::Fatal(format!("write: {e}")))?,
+                Destination::Control => {
+                    if let Err(e) = self.stream.write_all(&t.data) {
+                        // A reset connection: the session decides what it means.
+                        eprintln!("connection error: {e}");
+                        client.handle_close(Instant::now());
+                        return Ok(());
+                    }
+                }
                 Destination::Udp { track, kind, port } => {
                     if let Some(Some((rtp, rtcp))) = self.udp.get(track.0) {
                         let sock = if kind == StreamKind::Rtp { rtp } else { rtcp };
@@ -413,7 +456,7 @@ fn config(args: &Args, url: &str) -> ClientConfig {
 }
 
 fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
-    let mut io = Io::connect(url)?;
+    let mut io = Io::connect(args, url)?;
     let mut client = ClientSession::new(url, config(args, url))
         .map_err(|e| Failure::Fatal(format!("{url}: {e}")))?;
     let mut used = "?";
@@ -525,6 +568,8 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     }
                 }
 
+                // A closing session fails what was in flight; `Closed` says why.
+                ClientEvent::RequestTimedOut { .. } if client.state() == State::Closed => {}
                 ClientEvent::RequestTimedOut { method, .. } => {
                     return Err(Failure::Transport(format!("{method} timed out")));
                 }
@@ -533,6 +578,9 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     println!("closed after TEARDOWN");
                     return Ok(());
                 }
+                ClientEvent::Closed {
+                    error: Some(ClientError::Rtsp2Refused),
+                } => return Err(Failure::Rtsp2Refused),
                 ClientEvent::Closed { error: Some(e) } => {
                     return Err(Failure::Fatal(format!("session closed: {e}")));
                 }
@@ -688,7 +736,7 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
         aus.len(),
         args.fps
     );
-    let mut io = Io::connect(&args.url)?;
+    let mut io = Io::connect(args, &args.url)?;
     let mut client = ClientSession::new(&args.url, config(args, &args.url))
         .map_err(|e| Failure::Fatal(format!("{}: {e}", args.url)))?;
     let fail = |e: rtsp_proto::client::ClientError| Failure::Fatal(e.to_string());
@@ -734,6 +782,7 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                         _ => {}
                     }
                 }
+                ClientEvent::RequestTimedOut { .. } if client.state() == State::Closed => {}
                 ClientEvent::RequestTimedOut { method, .. } => {
                     return Err(Failure::Fatal(format!("{method} timed out")));
                 }
@@ -742,6 +791,9 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                     println!("sent {next_au} access units; closed after TEARDOWN");
                     return Ok(());
                 }
+                ClientEvent::Closed {
+                    error: Some(ClientError::Rtsp2Refused),
+                } => return Err(Failure::Rtsp2Refused),
                 ClientEvent::Closed { error: Some(e) } => {
                     return Err(Failure::Fatal(format!("session closed: {e}")));
                 }

@@ -796,6 +796,53 @@ fn rtsp2_falls_back_to_1_0_on_505() {
     assert_eq!(h.sent[2].version, rtsp_proto::Version::V1_0);
 }
 
+/// A server that resets the connection on an RTSP/2.0 request (ffmpeg's listening server)
+/// closes the session with the typed `Rtsp2Refused`, so the caller retries with 1.0; a
+/// connection that drops after any answer is an ordinary `ConnectionClosed`, and a 1.0
+/// session never reports `Rtsp2Refused`.
+#[test]
+fn rtsp2_dropped_connection_is_typed() {
+    let v2 = || {
+        let mut config = ClientConfig::seeded(3);
+        config.version = rtsp_proto::Version::V2_0;
+        config
+    };
+    let closed = |h: &Harness| {
+        h.events.iter().find_map(|e| match e {
+            ClientEvent::Closed { error } => Some(error.clone()),
+            _ => None,
+        })
+    };
+    let mut h = Harness::with_config("rtsp://192.0.2.1/live", v2());
+    h.client
+        .announce(h.now, Bytes::from_static(b"v=0\r\n"))
+        .unwrap();
+    h.pump();
+    assert_eq!(h.sent[0].version, rtsp_proto::Version::V2_0);
+    h.client.handle_close(h.now);
+    h.pump();
+    assert_eq!(closed(&h), Some(Some(ClientError::Rtsp2Refused)));
+
+    // Answered once: the server speaks 2.0, a later drop is not about the version.
+    let mut h = Harness::with_config("rtsp://192.0.2.1/live", v2());
+    h.client.options(h.now).unwrap();
+    h.pump();
+    h.answer(b"RTSP/2.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.client.handle_close(h.now);
+    h.pump();
+    assert_eq!(closed(&h), Some(Some(ClientError::ConnectionClosed)));
+
+    // RTSP/1.0: a plain dropped connection.
+    let mut h = Harness::new("rtsp://192.0.2.1/live");
+    h.client.options(h.now).unwrap();
+    h.pump();
+    h.client.handle_close(h.now);
+    h.pump();
+    assert_eq!(closed(&h), Some(Some(ClientError::ConnectionClosed)));
+}
+
 /// QUIRKS.md 23: a 302 on DESCRIBE (load balancing) is reported with its Location and the
 /// session closes so that the caller reconnects there.
 #[test]

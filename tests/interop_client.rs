@@ -372,9 +372,45 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// ffmpeg listening as an RTSP server at `url` for one publisher, copying into `output`.
+fn ffmpeg_listener(url: &str, transport: &str, output: &Path) -> Guard {
+    let listener = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+        .args([
+            "-rtsp_flags",
+            "listen",
+            "-listen_timeout",
+            "20",
+            "-rtsp_transport",
+            transport,
+        ])
+        .args(["-i", url, "-c", "copy"])
+        .arg(output)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Guard(listener)
+}
+
+/// Waits (bounded) for a child to end.
+#[allow(clippy::disallowed_methods)]
+fn wait_exit(child: &mut Guard, limit: Duration, what: &str) {
+    let deadline = Instant::now() + limit;
+    while child.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Publishes a 2 s H.264 file (ANNOUNCE, SETUP mode=record, RECORD, TEARDOWN) to ffmpeg
 /// listening as an RTSP server, which copies it into Matroska; ffprobe decodes every frame.
-fn publish(test: &str, transport: &str) {
+///
+/// With `rtsp2` the client starts in RTSP/2.0: ffmpeg resets the connection on the 2.0
+/// request line and exits, so a second ffmpeg listens on the same port, and the client
+/// must reconnect with RTSP/1.0 by itself (`ClientError::Rtsp2Refused`).
+fn publish(test: &str, transport: &str, rtsp2: bool) {
     if !common::peers::require(test, &["ffmpeg", "ffprobe"]) {
         return;
     }
@@ -410,62 +446,57 @@ fn publish(test: &str, transport: &str) {
     let output = temp_path(&format!("{test}.mkv"));
     let port = free_port();
     let url = format!("rtsp://127.0.0.1:{port}/live");
-    let listener = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
-        .args([
-            "-rtsp_flags",
-            "listen",
-            "-listen_timeout",
-            "20",
-            "-rtsp_transport",
-            transport,
-        ])
-        .args(["-i", &url, "-c", "copy"])
-        .arg(&output)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut listener = Guard(listener);
+    let first_output = temp_path(&format!("{test}.refused.mkv"));
+    let mut listener =
+        ffmpeg_listener(&url, transport, if rtsp2 { &first_output } else { &output });
     // ffmpeg listens a moment after it starts: retry the connection briefly.
-    #[allow(clippy::disallowed_methods)]
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let out = loop {
-        let out = run_bounded(
-            Command::new(client_bin())
-                .args(["publish", "--in"])
-                .arg(&input)
-                .args(["--transport", transport, &url]),
-            Duration::from_secs(30),
+    let (input2, url2, transport2) = (input.clone(), url.clone(), transport.to_owned());
+    let client = std::thread::spawn(move || {
+        #[allow(clippy::disallowed_methods)]
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut cmd = Command::new(client_bin());
+            cmd.args(["publish", "--in"])
+                .arg(&input2)
+                .args(["--transport", &transport2]);
+            if rtsp2 {
+                cmd.arg("--rtsp2");
+            }
+            let out = run_bounded(cmd.arg(&url2), Duration::from_secs(40));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            #[allow(clippy::disallowed_methods)]
+            let retry = stderr.contains("cannot connect")
+                && !stderr.contains("retrying with RTSP/1.0")
+                && Instant::now() < deadline;
+            if !retry {
+                break out;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    if rtsp2 {
+        // The first ffmpeg gives up on the RTSP/2.0 request line; a second one listens
+        // for the client's RTSP/1.0 retry.
+        wait_exit(
+            &mut listener,
+            Duration::from_secs(20),
+            "ffmpeg did not give up on RTSP/2.0",
         );
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        #[allow(clippy::disallowed_methods)]
-        let retry = stderr.contains("cannot connect") && Instant::now() < deadline;
-        if !retry {
-            break out;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("sent 50 access units"), "{stdout}");
-    // ffmpeg ends after TEARDOWN.
-    #[allow(clippy::disallowed_methods)]
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if listener.0.try_wait().unwrap().is_some() {
-            break;
-        }
-        #[allow(clippy::disallowed_methods)]
-        let late = Instant::now() >= deadline;
-        assert!(!late, "ffmpeg did not finish after TEARDOWN");
-        std::thread::sleep(Duration::from_millis(20));
+        let _ = std::fs::remove_file(&first_output);
+        listener = ffmpeg_listener(&url, transport, &output);
     }
+    let out = client.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("sent 50 access units"), "{stdout}");
+    assert_eq!(stderr.contains("retrying with RTSP/1.0"), rtsp2, "{stderr}");
+    // ffmpeg ends after TEARDOWN.
+    wait_exit(
+        &mut listener,
+        Duration::from_secs(20),
+        "ffmpeg did not finish after TEARDOWN",
+    );
     let (codec, frames) = probe(&output, &[]);
     let _ = std::fs::remove_file(&input);
     let _ = std::fs::remove_file(&output);
@@ -475,12 +506,19 @@ fn publish(test: &str, transport: &str) {
 
 #[test]
 fn publish_to_ffmpeg_tcp() {
-    publish("publish_to_ffmpeg_tcp", "tcp");
+    publish("publish_to_ffmpeg_tcp", "tcp", false);
+}
+
+/// ffmpeg resets the connection on RTSP/2.0 instead of answering 505: the client example
+/// reconnects with RTSP/1.0 and publishes.
+#[test]
+fn publish_rtsp2_to_ffmpeg_falls_back_to_1_0() {
+    publish("publish_rtsp2_to_ffmpeg_falls_back_to_1_0", "tcp", true);
 }
 
 #[test]
 fn publish_to_ffmpeg_udp() {
-    publish("publish_to_ffmpeg_udp", "udp");
+    publish("publish_to_ffmpeg_udp", "udp", false);
 }
 
 /// The tokio example drives the same core: both tracks of /av play over TCP.

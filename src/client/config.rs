@@ -201,7 +201,9 @@ pub struct ClientConfig {
     /// The `User-Agent` header sent with every request (`None`: no header).
     pub user_agent: Option<String>,
     /// The protocol version spoken (default RTSP/1.0). With 2.0 the client falls back to
-    /// 1.0 by itself when the server answers 505 or answers in 1.0 ([RFC 7826 Appendix C](https://www.rfc-editor.org/rfc/rfc7826#appendix-C)).
+    /// 1.0 by itself when the server answers 505 or answers in 1.0 ([RFC 7826 Appendix C](https://www.rfc-editor.org/rfc/rfc7826#appendix-C));
+    /// a server that drops the connection instead closes the session with
+    /// [`ClientError::Rtsp2Refused`](super::ClientError::Rtsp2Refused): reconnect with 1.0.
     pub version: Version,
     /// How long a request waits for its response (default 10 s).
     pub request_timeout: Duration,

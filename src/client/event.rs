@@ -386,6 +386,16 @@ pub enum ClientError {
     /// The connection closed.
     #[error("connection closed")]
     ConnectionClosed,
+    /// The connection closed in answer to our first RTSP/2.0 request, before any
+    /// response: the server does not speak 2.0 and did not say so with 505. Connect again
+    /// with [`ClientConfig::version`](super::ClientConfig::version) set to RTSP/1.0.
+    ///
+    /// **Background:** ffmpeg's listening server (`ffmpeg -rtsp_flags listen`) resets the
+    /// connection on an `RTSP/2.0` request line ("Error parsing protocol or version")
+    /// instead of answering 505 as [RFC 7826 Appendix C](https://www.rfc-editor.org/rfc/rfc7826#appendix-C)
+    /// expects.
+    #[error("connection closed in answer to an RTSP/2.0 request; retry with RTSP/1.0")]
+    Rtsp2Refused,
     /// The URL cannot be used (caller misuse).
     #[error("invalid url")]
     InvalidUrl,

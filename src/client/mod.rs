@@ -270,6 +270,8 @@ pub struct ClientSession {
     ssrc: Ssrc,
     publishing: bool,
     reported_channels: [u64; 4],
+    /// Whether any response arrived on this connection.
+    answered: bool,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -326,6 +328,7 @@ impl ClientSession {
             ssrc,
             publishing: false,
             reported_channels: [0; 4],
+            answered: false,
         })
     }
 
@@ -370,6 +373,7 @@ impl ClientSession {
             ssrc,
             publishing: false,
             reported_channels: [0; 4],
+            answered: false,
         };
         if let Some(p) = &self.presentation {
             next.publishing = self.publishing;
@@ -786,7 +790,9 @@ impl ClientSession {
     }
 
     /// The connection ended (EOF or error). Closes the session: cleanly when a
-    /// `TEARDOWN` was in flight, else with [`ClientError::ConnectionClosed`].
+    /// `TEARDOWN` was in flight, else with [`ClientError::ConnectionClosed`], or with
+    /// [`ClientError::Rtsp2Refused`] when an RTSP/2.0 request was dropped unanswered
+    /// before the server ever answered (reconnect with [`Version::V1_0`]).
     pub fn handle_close(&mut self, now: Instant) {
         let _ = now;
         if self.state == State::Closed {
@@ -796,7 +802,19 @@ impl ClientSession {
             .in_flight
             .iter()
             .any(|p| p.purpose == Purpose::Teardown);
-        self.close((!tearing_down).then_some(ClientError::ConnectionClosed));
+        let error = if tearing_down {
+            None
+        } else if self.config.version == Version::V2_0
+            && !self.answered
+            && !self.in_flight.is_empty()
+        {
+            // ffmpeg's listening server (`-rtsp_flags listen`) resets the connection on
+            // an RTSP/2.0 request instead of answering 505 (RFC 7826 Appendix C).
+            Some(ClientError::Rtsp2Refused)
+        } else {
+            Some(ClientError::ConnectionClosed)
+        };
+        self.close(error);
     }
 
     /// Runs the timers due at `now`: request deadlines, keep-alive, RTCP reports and the
@@ -1090,6 +1108,7 @@ impl ClientSession {
     // ----- internals: responses -----
 
     fn handle_response(&mut self, now: Instant, resp: Response) {
+        self.answered = true;
         let cseq = resp.cseq().and_then(Result::ok).map(|c| c.0);
         let idx = match cseq.and_then(|c| self.in_flight.iter().position(|p| p.cseq == c)) {
             Some(i) => i,
