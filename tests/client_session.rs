@@ -1080,3 +1080,98 @@ fn multicast_setup() {
         }
         && data[1] == 201));
 }
+
+/// A publisher (RECORD) sends RTCP sender reports at the RFC 3550 interval: from the
+/// packets' SSRC, with the packet and payload-octet counts of what `send_rtp` sent, the
+/// NTP time of the report instant (from `ntp_origin`) and the RTP timestamp of the last
+/// packet advanced by the time since at the clock rate (RFC 3550 §6.4.1).
+#[test]
+fn publishing_sends_sender_reports() {
+    use rtsp_proto::rtcp::{Compound, RtcpPacket, ValidationMode};
+    use rtsp_proto::rtp::{PayloadType, RtpBuilder, Ssrc};
+    use rtsp_proto::time::NtpTimestamp;
+    let mut config = ClientConfig::seeded(11);
+    #[allow(clippy::disallowed_methods)]
+    let origin = Instant::now();
+    let origin_ntp = NtpTimestamp::from_unix(Duration::from_secs(1_700_000_000));
+    config.ntp_origin = Some((origin, origin_ntp));
+    let mut h = Harness::with_config("rtsp://192.0.2.1/live", config);
+    h.now = origin;
+    let sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n\
+               a=rtpmap:96 H264/90000\r\na=control:streamid=0\r\n";
+    h.client
+        .announce(h.now, Bytes::from(sdp.to_owned()))
+        .unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n");
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Tcp)
+        .unwrap();
+    h.pump();
+    assert!(h.sent[1]
+        .headers
+        .get_str("Transport")
+        .unwrap()
+        .contains("mode=record"));
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 2\r\nSession: 77\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1;mode=record\r\n\r\n");
+    h.client.record(h.now).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 77\r\n\r\n");
+    assert_eq!(h.client.state(), State::Recording);
+    let ssrc = Ssrc(0x1234_5678);
+    let mut last_sent = h.now;
+    for i in 0..10u16 {
+        let mut buf = BytesMut::new();
+        RtpBuilder::new(PayloadType::from_static(96), i, u32::from(i) * 3600, ssrc)
+            .payload(&[0x41; 100])
+            .append_to(&mut buf)
+            .unwrap();
+        h.client.send_rtp(h.now, TrackId(0), &buf).unwrap();
+        last_sent = h.now;
+        h.advance(Duration::from_millis(40));
+    }
+    let rtp: Vec<_> = h.interleaved.iter().filter(|(c, _)| *c == 0).collect();
+    assert_eq!(rtp.len(), 10);
+    // Step until the first report goes out on the RTCP channel.
+    let mut reports = Vec::new();
+    for _ in 0..200 {
+        h.advance(Duration::from_millis(50));
+        reports = h
+            .interleaved
+            .iter()
+            .filter(|(c, _)| *c == 1)
+            .map(|(_, d)| d.clone())
+            .collect();
+        if !reports.is_empty() {
+            break;
+        }
+    }
+    let at = h.now;
+    assert_eq!(reports.len(), 1, "one report within 10 s");
+    let since_origin = at - origin;
+    assert!(since_origin < Duration::from_secs(8), "{since_origin:?}");
+    let packets: Vec<_> = Compound::parse(&reports[0], ValidationMode::Strict)
+        .unwrap()
+        .collect();
+    let Ok(RtcpPacket::SenderReport(sr)) = &packets[0] else {
+        panic!("first packet is an SR: {packets:?}");
+    };
+    assert_eq!(sr.ssrc, ssrc);
+    assert_eq!(sr.info.packet_count, 10);
+    assert_eq!(sr.info.octet_count, 1000);
+    assert_eq!(sr.info.ntp, origin_ntp.checked_add(since_origin).unwrap());
+    let ticks = ((at - last_sent).as_nanos() * 90_000 / 1_000_000_000) as u32;
+    assert_eq!(sr.info.rtp_timestamp, 9 * 3600 + ticks);
+    assert!(
+        matches!(&packets[1], Ok(RtcpPacket::SourceDescription(_))),
+        "{packets:?}"
+    );
+    // The next one follows at the regular interval, with the same counts.
+    let before = h.interleaved.len();
+    h.advance(Duration::from_secs(8));
+    let next: Vec<_> = h.interleaved[before..]
+        .iter()
+        .filter(|(c, _)| *c == 1)
+        .collect();
+    assert_eq!(next.len(), 1);
+}

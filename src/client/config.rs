@@ -221,8 +221,14 @@ pub struct ClientConfig {
     /// RTCP bandwidth assumed per track when the SDP gives no `b=AS`, in octets/s
     /// (default 500, which gives RFC 3550's 5 s minimum interval).
     pub rtcp_bandwidth: f64,
-    /// The `CNAME` of our receiver reports.
+    /// The `CNAME` of our receiver and sender reports.
     pub cname: String,
+    /// The wall-clock time of an instant, for the NTP time stamps of the sender reports
+    /// sent while publishing: `(instant, NTP time at that instant)`, typically
+    /// `(Instant::now(), NtpTimestamp::from_system_time(SystemTime::now()))` taken together
+    /// at start-up. `None` (the default) counts NTP time from the session's first report,
+    /// which keeps its tracks in sync with each other but not with the wall clock.
+    pub ntp_origin: Option<(std::time::Instant, crate::time::NtpTimestamp)>,
     /// Limits.
     pub limits: Limits,
     /// Device-quirk policies.
@@ -245,6 +251,7 @@ impl Default for ClientConfig {
             emit_frames: true,
             rtcp_bandwidth: 500.0,
             cname: "rtsp-proto".to_owned(),
+            ntp_origin: None,
             limits: Limits::default(),
             policies: Policies::default(),
             rng: Box::new(StdRng::from_os_rng()),

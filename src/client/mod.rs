@@ -83,8 +83,9 @@ use crate::message::{
     StatusCode, Version,
 };
 use crate::rtcp::{write_report, Compound, ReportConfig, RtcpPacket, ValidationMode};
-use crate::rtp::{ReceiverStats, ReorderBuffer, ReorderEvent, RtpPacket};
+use crate::rtp::{ReceiverStats, ReorderBuffer, ReorderEvent, RtpPacket, SenderStats};
 use crate::sdp::{Presentation, Url};
+use crate::time::NtpTimestamp;
 use crate::Ssrc;
 use bytes::{Bytes, BytesMut};
 use rand::RngCore;
@@ -272,6 +273,8 @@ pub struct ClientSession {
     reported_channels: [u64; 4],
     /// Whether any response arrived on this connection.
     answered: bool,
+    /// The first instant seen, NTP time zero without [`ClientConfig::ntp_origin`].
+    epoch: Option<Instant>,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -329,6 +332,7 @@ impl ClientSession {
             publishing: false,
             reported_channels: [0; 4],
             answered: false,
+            epoch: None,
         })
     }
 
@@ -374,6 +378,7 @@ impl ClientSession {
             publishing: false,
             reported_channels: [0; 4],
             answered: false,
+            epoch: None,
         };
         if let Some(p) = &self.presentation {
             next.publishing = self.publishing;
@@ -674,23 +679,24 @@ impl ClientSession {
     }
 
     /// Sends one RTP packet of a track set up for recording: interleaved on the
-    /// connection, or as a datagram to the server's RTP port.
+    /// connection, or as a datagram to the server's RTP port. The packet is counted for
+    /// the track's RTCP sender reports, which go out at the RFC 3550 interval once
+    /// `RECORD` succeeded ([RFC 3550 §6.4.1](https://www.rfc-editor.org/rfc/rfc3550#section-6.4.1)).
     pub fn send_rtp(
         &mut self,
         now: Instant,
         track: TrackId,
         packet: &[u8],
     ) -> Result<(), ClientError> {
-        let _ = now;
         if self.state == State::Closed {
             return Err(ClientError::InvalidState {
                 method: "send_rtp",
                 state: self.state.name(),
             });
         }
-        if RtpPacket::parse(packet).is_err() {
+        let Ok(pkt) = RtpPacket::parse(packet) else {
             return Err(ClientError::InvalidRtp);
-        }
+        };
         if self.transmits.len() >= self.config.limits.max_transmits {
             return Err(ClientError::TransmitQueueFull {
                 limit: self.config.limits.max_transmits,
@@ -700,7 +706,7 @@ impl ClientSession {
             .tracks
             .get_mut(track.0)
             .ok_or(ClientError::NoSuchTrack(track.0))?;
-        t.sent_packets += 1;
+        let clock = t.info.clock_rate();
         let transmit = match t.info.transport {
             Some(TrackTransport::Interleaved { rtp, .. }) => {
                 let mut out = BytesMut::with_capacity(packet.len() + 4);
@@ -728,6 +734,13 @@ impl ClientSession {
                 })
             }
         };
+        t.sent_packets += 1;
+        let sender = match t.sender.as_mut() {
+            Some(s) if s.ssrc() == pkt.ssrc() => s,
+            // A new source: its counts start over (RFC 3550 §6.4.1).
+            _ => t.sender.insert(SenderStats::new(pkt.ssrc(), clock)),
+        };
+        sender.handle_sent_packet(now, &pkt);
         self.transmits.push_back(transmit);
         Ok(())
     }
@@ -1275,6 +1288,7 @@ impl ClientSession {
             }
             Purpose::Record if ok => {
                 self.state = State::Recording;
+                self.start_rtcp(now);
             }
             Purpose::Pause if ok => {
                 self.state = State::Ready;
@@ -1864,14 +1878,34 @@ impl ClientSession {
         }
     }
 
+    /// The NTP time of `now` for sender reports.
+    fn ntp(&mut self, now: Instant) -> NtpTimestamp {
+        match self.config.ntp_origin {
+            Some((at, ntp)) => ntp
+                .checked_add(now.saturating_duration_since(at))
+                .unwrap_or(ntp),
+            None => {
+                let epoch = *self.epoch.get_or_insert(now);
+                NtpTimestamp::from_unix(now.saturating_duration_since(epoch))
+            }
+        }
+    }
+
     fn send_report(&mut self, now: Instant, ti: usize) {
+        let ntp = self.ntp(now);
         let rng = &mut *self.config.rng;
-        let cfg = ReportConfig::new(self.ssrc, self.config.cname.as_bytes());
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
         };
+        // A sender (RECORD) reports what it sent: an SR from the packets' SSRC.
+        let sender = track.sender.as_ref().filter(|s| s.has_sent());
+        let cfg = ReportConfig::new(
+            sender.map_or(self.ssrc, SenderStats::ssrc),
+            self.config.cname.as_bytes(),
+        );
+        let info = sender.map(|s| s.sender_info(now, ntp));
         let mut buf = [0u8; 1500];
-        let n = write_report(&mut buf, now, &cfg, None, track.stats.as_mut()).unwrap_or(0);
+        let n = write_report(&mut buf, now, &cfg, info, track.stats.as_mut()).unwrap_or(0);
         track.interval.update_avg_size(n + 28);
         track.interval.initial = false;
         track.rtcp_at = Some(now + track.interval.randomized(rng));

@@ -3,7 +3,7 @@
 use super::event::{MediaTime, TrackTransport};
 use crate::codec::{self, Depacketizer};
 use crate::rtcp::RtcpInterval;
-use crate::rtp::{ReceiverStats, ReorderBuffer, TimestampUnwrapper};
+use crate::rtp::{ReceiverStats, ReorderBuffer, SenderStats, TimestampUnwrapper};
 use crate::sdp::{MediaDescription, Url};
 use crate::time::RtpClock;
 use crate::Ssrc;
@@ -82,6 +82,8 @@ pub(crate) struct Track {
     pub sent_packets: u64,
     /// The last foreign SSRC reported.
     pub foreign_reported: Option<Ssrc>,
+    /// What we sent (RECORD), for our sender reports.
+    pub sender: Option<SenderStats>,
 }
 
 impl fmt::Debug for Track {
@@ -134,6 +136,7 @@ impl Track {
             requested: None,
             sent_packets: 0,
             foreign_reported: None,
+            sender: None,
         }
     }
 
