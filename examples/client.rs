@@ -367,10 +367,8 @@ impl Io {
                 client.handle_close(now);
             }
             Input::Datagram(track, kind, from, data) => {
-                // Only the server's datagrams are media.
-                if from.ip() == self.peer.ip() {
-                    client.handle_datagram(now, track, kind, from, data);
-                }
+                // The session drops datagrams from other hosts (DatagramSourcePolicy).
+                client.handle_datagram(now, track, kind, from, data);
             }
         }
         Ok(())
@@ -459,6 +457,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
     let mut io = Io::connect(args, url)?;
     let mut client = ClientSession::new(url, config(args, url))
         .map_err(|e| Failure::Fatal(format!("{url}: {e}")))?;
+    client.set_server_addr(io.peer.ip());
     let mut used = "?";
     client
         .options(Instant::now())
@@ -739,6 +738,7 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
     let mut io = Io::connect(args, &args.url)?;
     let mut client = ClientSession::new(&args.url, config(args, &args.url))
         .map_err(|e| Failure::Fatal(format!("{}: {e}", args.url)))?;
+    client.set_server_addr(io.peer.ip());
     let fail = |e: rtsp_proto::client::ClientError| Failure::Fatal(e.to_string());
     client
         .announce(Instant::now(), Bytes::from(sdp))

@@ -1175,3 +1175,107 @@ fn publishing_sends_sender_reports() {
         .collect();
     assert_eq!(next.len(), 1);
 }
+
+/// Unicast UDP media only from the server's host by default: a datagram from another host
+/// is dropped and reported once per address, the server's own (also as an IPv6-mapped
+/// address) is taken; `expected_source` names the server's address and port;
+/// `DatagramSourcePolicy::Any` takes everything; multicast tracks take any source.
+#[test]
+fn datagram_source_policy() {
+    use rtsp_proto::client::DatagramSourcePolicy;
+    let rtp_count = |h: &Harness| {
+        h.events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Rtp { .. }))
+            .count()
+    };
+    let pkt = |seq: u8| Bytes::from(vec![0x80, 96, 0, seq, 0, 0, 0, 1, 0, 0, 0, 1, 0x09, 0xf0]);
+    let udp_session = |policy: DatagramSourcePolicy| {
+        let mut config = ClientConfig::seeded(5);
+        config.policies.datagram_source = policy;
+        let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+        h.client.set_server_addr("192.168.5.206".parse().unwrap());
+        h.client.describe(h.now).unwrap();
+        h.pump();
+        h.answer(&data("cameras/reolink_describe.txt"));
+        h.client
+            .setup(
+                h.now,
+                TrackId(0),
+                SetupTransport::Udp { client_port: 18714 },
+            )
+            .unwrap();
+        h.pump();
+        h.answer(&data("cameras/h264dvr_setup_video.txt"));
+        h
+    };
+    let mut h = udp_session(DatagramSourcePolicy::default());
+    assert_eq!(
+        h.client.expected_source(TrackId(0), StreamKind::Rtp),
+        Some("192.168.5.206:40004".parse().unwrap())
+    );
+    assert_eq!(
+        h.client.expected_source(TrackId(0), StreamKind::Rtcp),
+        Some("192.168.5.206:40005".parse().unwrap())
+    );
+    let intruder: std::net::SocketAddr = "203.0.113.9:40004".parse().unwrap();
+    for seq in 1..=3 {
+        h.client
+            .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, intruder, pkt(seq));
+    }
+    h.pump();
+    assert_eq!(rtp_count(&h), 0);
+    let reported: Vec<_> = h
+        .diagnostics()
+        .into_iter()
+        .filter(|d| matches!(d, DiagnosticKind::DatagramFromOtherHost { .. }))
+        .collect();
+    assert_eq!(
+        reported,
+        vec![DiagnosticKind::DatagramFromOtherHost { from: intruder }]
+    );
+    // The server, from any port, and in IPv6-mapped form (a dual-stack socket).
+    for (seq, from) in [
+        (4, "192.168.5.206:40004"),
+        (5, "192.168.5.206:1234"),
+        (6, "[::ffff:192.168.5.206]:40004"),
+    ] {
+        h.client.handle_datagram(
+            h.now,
+            TrackId(0),
+            StreamKind::Rtp,
+            from.parse().unwrap(),
+            pkt(seq),
+        );
+    }
+    h.pump();
+    assert_eq!(rtp_count(&h), 3);
+
+    let mut h = udp_session(DatagramSourcePolicy::Any);
+    h.client
+        .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, intruder, pkt(1));
+    h.pump();
+    assert_eq!(rtp_count(&h), 1);
+
+    // Multicast: the group's sender need not be the server's address.
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.set_server_addr("192.168.5.206".parse().unwrap());
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Multicast)
+        .unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: m1\r\nTransport: RTP/AVP;multicast;destination=239.255.42.1;port=45000-45001;ttl=1\r\n\r\n");
+    assert_eq!(h.client.expected_source(TrackId(0), StreamKind::Rtp), None);
+    h.client.handle_datagram(
+        h.now,
+        TrackId(0),
+        StreamKind::Rtp,
+        "10.1.2.3:45000".parse().unwrap(),
+        pkt(1),
+    );
+    h.pump();
+    assert_eq!(rtp_count(&h), 1);
+}

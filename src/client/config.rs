@@ -173,6 +173,30 @@ pub enum ForeignSsrcPolicy {
     DropIfAnnounced,
 }
 
+/// Which hosts a unicast UDP track takes datagrams from
+/// ([`ClientSession::handle_datagram`](super::ClientSession::handle_datagram)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DatagramSourcePolicy {
+    /// Only from the server's address ([`ClientConfig::server_addr`] or
+    /// [`ClientSession::set_server_addr`](super::ClientSession::set_server_addr)); others
+    /// are dropped and reported with
+    /// [`DiagnosticKind::DatagramFromOtherHost`](super::DiagnosticKind::DatagramFromOtherHost)
+    /// (first per track and address). Without a known server address nothing is checked.
+    /// Multicast tracks take any source: the group is the filter, and a group's sender
+    /// need not be the RTSP server's address.
+    ///
+    /// **Background:** a UDP port takes datagrams from anyone who can reach it: stray or
+    /// injected packets on the media ports would become frames and skew the statistics.
+    /// This is not a device quirk but a safe default; `Any` is for the deployments
+    /// (NATs, relays) where media legitimately comes from another address.
+    #[default]
+    ServerHost,
+    /// Any source: behind NATs or load balancers where media comes from another address
+    /// than the RTSP connection's.
+    Any,
+}
+
 /// The named policies for real devices' deviations; every default is safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -191,6 +215,8 @@ pub struct Policies {
     pub rtp_info: RtpInfoPolicy,
     /// RTP from an SSRC the server did not announce.
     pub foreign_ssrc: ForeignSsrcPolicy,
+    /// UDP datagrams from hosts other than the server.
+    pub datagram_source: DatagramSourcePolicy,
 }
 
 /// Everything a [`ClientSession`](super::ClientSession) is configured with.
@@ -229,6 +255,11 @@ pub struct ClientConfig {
     /// at start-up. `None` (the default) counts NTP time from the session's first report,
     /// which keeps its tracks in sync with each other but not with the wall clock.
     pub ntp_origin: Option<(std::time::Instant, crate::time::NtpTimestamp)>,
+    /// The server's address (what the caller connected the RTSP connection to), to check
+    /// where UDP media comes from ([`DatagramSourcePolicy`]); also settable later with
+    /// [`ClientSession::set_server_addr`](super::ClientSession::set_server_addr).
+    /// `None` (the default): not checked.
+    pub server_addr: Option<std::net::IpAddr>,
     /// Limits.
     pub limits: Limits,
     /// Device-quirk policies.
@@ -252,6 +283,7 @@ impl Default for ClientConfig {
             rtcp_bandwidth: 500.0,
             cname: "rtsp-proto".to_owned(),
             ntp_origin: None,
+            server_addr: None,
             limits: Limits::default(),
             policies: Policies::default(),
             rng: Box::new(StdRng::from_os_rng()),

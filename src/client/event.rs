@@ -345,6 +345,13 @@ pub enum DiagnosticKind {
     },
     /// Data arrived for a track on a datagram socket before or without a UDP `SETUP`.
     UnexpectedDatagram,
+    /// A datagram from another host than the server was dropped
+    /// ([`DatagramSourcePolicy::ServerHost`](super::DatagramSourcePolicy::ServerHost));
+    /// reported once per track and address.
+    DatagramFromOtherHost {
+        /// Where it came from.
+        from: std::net::SocketAddr,
+    },
     /// The description in a `DESCRIBE` response (or our `ANNOUNCE`) could not be read; no
     /// tracks were taken from it.
     BadDescription {

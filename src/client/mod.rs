@@ -63,8 +63,8 @@ mod event;
 mod track;
 
 pub use config::{
-    CSeqPolicy, ClientConfig, ForeignSsrcPolicy, KeepAlivePolicy, Limits, Policies, RtpInfoPolicy,
-    SessionIdPolicy, UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
+    CSeqPolicy, ClientConfig, DatagramSourcePolicy, ForeignSsrcPolicy, KeepAlivePolicy, Limits,
+    Policies, RtpInfoPolicy, SessionIdPolicy, UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
 };
 pub use event::{
     ClientError, ClientEvent, Destination, Diagnostic, DiagnosticKind, MediaTime, RequestId,
@@ -424,6 +424,38 @@ impl ClientSession {
         self.tracks.get(track.0).map(Track::stats)
     }
 
+    /// Sets the server's address (the host of the RTSP connection), against which the
+    /// sources of UDP datagrams are checked ([`DatagramSourcePolicy`]).
+    pub fn set_server_addr(&mut self, addr: std::net::IpAddr) {
+        self.config.server_addr = Some(addr);
+    }
+
+    /// Where `track`'s `kind` datagrams are expected from: the server's address and the
+    /// port it named in `SETUP` (`None` before a unicast UDP `SETUP`, without a known
+    /// server address, or when the server named no port). Multicast tracks accept any
+    /// source and give `None`.
+    pub fn expected_source(
+        &self,
+        track: TrackId,
+        kind: StreamKind,
+    ) -> Option<std::net::SocketAddr> {
+        let ip = self.config.server_addr?;
+        match self.tracks.get(track.0)?.info.transport? {
+            TrackTransport::Udp {
+                server_rtp,
+                server_rtcp,
+                ..
+            } => {
+                let port = match kind {
+                    StreamKind::Rtp => server_rtp,
+                    StreamKind::Rtcp => server_rtcp,
+                }?;
+                Some(std::net::SocketAddr::new(ip, port))
+            }
+            _ => None,
+        }
+    }
+
     /// Our SSRC (in receiver reports and published RTP).
     pub fn ssrc(&self) -> Ssrc {
         self.ssrc
@@ -774,7 +806,9 @@ impl ClientSession {
         }
     }
 
-    /// Takes a datagram that `track`'s RTP or RTCP socket received from `from`.
+    /// Takes a datagram that `track`'s RTP or RTCP socket received from `from`. On a
+    /// unicast track, datagrams from another host than the server's address are dropped
+    /// by default ([`DatagramSourcePolicy`]; see [`expected_source`](Self::expected_source)).
     pub fn handle_datagram(
         &mut self,
         now: Instant,
@@ -783,18 +817,40 @@ impl ClientSession {
         from: std::net::SocketAddr,
         data: Bytes,
     ) {
-        let _ = from;
         if self.state == State::Closed {
             return;
         }
-        let udp = matches!(
-            self.tracks.get(track.0).and_then(|t| t.info.transport),
-            Some(TrackTransport::Udp { .. } | TrackTransport::Multicast { .. })
-        );
-        if !udp {
+        let check = match (
+            self.config.policies.datagram_source,
+            self.config.server_addr,
+        ) {
+            (DatagramSourcePolicy::ServerHost, Some(server)) => Some(server),
+            _ => None,
+        };
+        let Some(t) = self.tracks.get_mut(track.0) else {
             self.events
                 .diag(Some(track.0), DiagnosticKind::UnexpectedDatagram);
             return;
+        };
+        match t.info.transport {
+            Some(TrackTransport::Udp { .. }) => {
+                if check.is_some_and(|s| !same_host(s, from.ip())) {
+                    if t.foreign_source_reported != Some(from) {
+                        t.foreign_source_reported = Some(from);
+                        self.events.diag(
+                            Some(track.0),
+                            DiagnosticKind::DatagramFromOtherHost { from },
+                        );
+                    }
+                    return;
+                }
+            }
+            Some(TrackTransport::Multicast { .. }) => {}
+            _ => {
+                self.events
+                    .diag(Some(track.0), DiagnosticKind::UnexpectedDatagram);
+                return;
+            }
         }
         match kind {
             StreamKind::Rtp => self.handle_rtp(now, track.0, data),
@@ -1950,6 +2006,11 @@ impl ClientSession {
         };
         self.push_transmit(transmit);
     }
+}
+
+/// Whether two addresses are the same host (an IPv4 address and its IPv6-mapped form are).
+fn same_host(a: std::net::IpAddr, b: std::net::IpAddr) -> bool {
+    a.to_canonical() == b.to_canonical()
 }
 
 /// Whether an RTP-Info `url` names the track whose control URL is `control`: the same

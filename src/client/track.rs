@@ -84,6 +84,8 @@ pub(crate) struct Track {
     pub foreign_reported: Option<Ssrc>,
     /// What we sent (RECORD), for our sender reports.
     pub sender: Option<SenderStats>,
+    /// The last other host whose datagram was reported.
+    pub foreign_source_reported: Option<std::net::SocketAddr>,
 }
 
 impl fmt::Debug for Track {
@@ -137,6 +139,7 @@ impl Track {
             sent_packets: 0,
             foreign_reported: None,
             sender: None,
+            foreign_source_reported: None,
         }
     }
 
