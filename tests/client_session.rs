@@ -987,6 +987,10 @@ fn foreign_ssrc_policy() {
     ] {
         let mut config = ClientConfig::seeded(5);
         config.policies.foreign_ssrc = policy;
+        // The Reolink description is a live555 of 2013, which drops foreign SSRCs by
+        // default (StaleSessionPolicy, tested in `stale_live555_session`): isolate the
+        // foreign-SSRC policy here.
+        config.policies.stale_session = rtsp_proto::client::StaleSessionPolicy::ReportOnly;
         let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
         h.describe_and_setup(
             &data("cameras/reolink_describe.txt"),
@@ -1278,4 +1282,116 @@ fn datagram_source_policy() {
     );
     h.pump();
     assert_eq!(rtp_count(&h), 1);
+}
+
+/// Interleaved RTP packets (channel 0) of `ssrc`, sequence numbers `seqs`.
+fn rtp_frames(ssrc: u32, seqs: std::ops::Range<u8>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for seq in seqs {
+        let mut p = vec![0x80, 96, 0, seq, 0, 0, 0, seq];
+        p.extend_from_slice(&ssrc.to_be_bytes());
+        p.extend_from_slice(&[0x09, 0xf0]);
+        bytes.extend_from_slice(&[b'$', 0, 0, p.len() as u8]);
+        bytes.extend_from_slice(&p);
+    }
+    bytes
+}
+
+/// QUIRKS.md 20: a live555 before 2017.06.04 (the Reolink description says v2013.04.08;
+/// a `Server` header says it too) is reported; by default, on its interleaved tracks, RTP
+/// of another SSRC than the announced one (a stale session's) is dropped. A session that
+/// ends with a dropped connection leaves a `StaleSession`; the next connection's session
+/// tears it down with its id (without touching its own session) and drops its SSRC.
+#[test]
+fn stale_live555_session() {
+    let rtp_count = |h: &Harness| {
+        h.events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Rtp { .. }))
+            .count()
+    };
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.describe_and_setup(
+        &data("cameras/reolink_describe.txt"),
+        &data("cameras/hikvision_setup.txt"),
+    );
+    assert!(h
+        .diagnostics()
+        .contains(&DiagnosticKind::StaleSessionServer {
+            version: (2013, 4, 8)
+        }));
+    assert_eq!(h.client.buggy_live555(), Some((2013, 4, 8)));
+    h.take_events();
+    // An old session's data (another SSRC) on the new connection, then ours.
+    h.feed(&rtp_frames(0x1111_1111, 1..4));
+    h.feed(&rtp_frames(0x4cac_c3d1, 4..6));
+    assert_eq!(rtp_count(&h), 2);
+    assert!(h.diagnostics().contains(&DiagnosticKind::ForeignSsrc {
+        ssrc: rtsp_proto::rtp::Ssrc(0x1111_1111)
+    }));
+    assert_eq!(h.client.stale_session(), None, "still open");
+    h.client.handle_close(h.now);
+    h.pump();
+    let stale = h.client.stale_session().expect("closed without TEARDOWN");
+    assert_eq!(stale.id, "708345999");
+    assert_eq!(stale.timeout, Duration::from_secs(60));
+    assert_eq!(stale.buggy_live555, Some((2013, 4, 8)));
+    assert!(stale.ssrcs.contains(&rtsp_proto::rtp::Ssrc(0x4cac_c3d1)));
+
+    // The next connection: TEARDOWN of the stale session first, with its id.
+    let mut h2 = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    let id = h2.client.teardown_stale(h2.now, &stale).unwrap();
+    h2.pump();
+    let req = &h2.sent[0];
+    assert_eq!(req.method, Method::TEARDOWN);
+    assert_eq!(req.headers.get_str("Session"), Some("708345999"));
+    assert_eq!(req.uri, stale.url);
+    h2.answer(b"RTSP/1.0 454 Session Not Found\r\nCSeq: 1\r\nServer: LIVE555 Streaming Media v2016.11.28\r\n\r\n");
+    assert!(h2.events.iter().any(|e| matches!(e,
+        ClientEvent::Response { id: i, response, .. } if *i == id && response.status.as_u16() == 454)));
+    assert!(h2
+        .diagnostics()
+        .contains(&DiagnosticKind::StaleSessionServer {
+            version: (2016, 11, 28)
+        }));
+    assert_ne!(h2.client.state(), State::Closed);
+    // Its own session announces no SSRC: the stale SSRC is still dropped, others taken.
+    h2.describe_and_setup(
+        &data("cameras/reolink_describe.txt"),
+        b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: 9001\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+    );
+    assert!(h2.sent.iter().skip(1).all(|r| r.method != Method::TEARDOWN));
+    assert_eq!(h2.sent[2].headers.get_str("Session"), None, "first SETUP");
+    h2.take_events();
+    h2.feed(&rtp_frames(0x4cac_c3d1, 1..3));
+    h2.feed(&rtp_frames(0x2222_2222, 3..6));
+    assert_eq!(rtp_count(&h2), 3);
+    let stale_reports: Vec<_> = h2
+        .diagnostics()
+        .into_iter()
+        .filter(|d| matches!(d, DiagnosticKind::StaleData { .. }))
+        .collect();
+    assert_eq!(
+        stale_reports,
+        vec![DiagnosticKind::StaleData {
+            ssrc: rtsp_proto::rtp::Ssrc(0x4cac_c3d1)
+        }]
+    );
+
+    // A clean TEARDOWN leaves nothing stale; ReportOnly takes foreign SSRCs.
+    let mut config = ClientConfig::seeded(9);
+    config.policies.stale_session = rtsp_proto::client::StaleSessionPolicy::ReportOnly;
+    let mut h3 = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+    h3.describe_and_setup(
+        &data("cameras/reolink_describe.txt"),
+        &data("cameras/hikvision_setup.txt"),
+    );
+    h3.take_events();
+    h3.feed(&rtp_frames(0x1111_1111, 1..4));
+    assert_eq!(rtp_count(&h3), 3);
+    h3.client.teardown(h3.now).unwrap();
+    h3.pump();
+    h3.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n");
+    assert_eq!(h3.client.state(), State::Closed);
+    assert_eq!(h3.client.stale_session(), None);
 }

@@ -173,6 +173,34 @@ pub enum ForeignSsrcPolicy {
     DropIfAnnounced,
 }
 
+/// What to do about live555 servers that keep serving a session whose connection closed
+/// without `TEARDOWN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StaleSessionPolicy {
+    /// When the server is a live555 before 2017.06.04 (its `a=tool` or `Server` header),
+    /// report [`DiagnosticKind::StaleSessionServer`](super::DiagnosticKind::StaleSessionServer)
+    /// and, on interleaved tracks, drop RTP whose SSRC is not the one the server announced
+    /// (reported as [`DiagnosticKind::ForeignSsrc`](super::DiagnosticKind::ForeignSsrc)),
+    /// whatever [`ForeignSsrcPolicy`] says. Whatever the server, a session that ends
+    /// without a `TEARDOWN` answer leaves a [`StaleSession`](super::StaleSession)
+    /// ([`ClientSession::stale_session`](super::ClientSession::stale_session)) for the
+    /// caller to tear down on the next connection
+    /// ([`ClientSession::teardown_stale`](super::ClientSession::teardown_stale)), whose
+    /// SSRCs are then dropped there.
+    ///
+    /// **Background:** live555 before 2017.06.04 keeps a session whose TCP connection
+    /// closed without `TEARDOWN` until it times out (about 65 s) and keeps writing its
+    /// interleaved data to the old socket descriptor, which the OS reuses for new
+    /// connections, even unrelated ones (QUIRKS.md 20, retina issue 17; older Reolink
+    /// cameras embed such versions). Tearing the old session down stops it; until then
+    /// its packets (another SSRC) must not be taken for the new session's.
+    #[default]
+    TeardownAndFilter,
+    /// Report the server only; take packets as [`ForeignSsrcPolicy`] says.
+    ReportOnly,
+}
+
 /// Which hosts a unicast UDP track takes datagrams from
 /// ([`ClientSession::handle_datagram`](super::ClientSession::handle_datagram)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -217,6 +245,8 @@ pub struct Policies {
     pub foreign_ssrc: ForeignSsrcPolicy,
     /// UDP datagrams from hosts other than the server.
     pub datagram_source: DatagramSourcePolicy,
+    /// live555's stale sessions.
+    pub stale_session: StaleSessionPolicy,
 }
 
 /// Everything a [`ClientSession`](super::ClientSession) is configured with.

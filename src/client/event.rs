@@ -345,6 +345,20 @@ pub enum DiagnosticKind {
     },
     /// Data arrived for a track on a datagram socket before or without a UDP `SETUP`.
     UnexpectedDatagram,
+    /// The server is a live555 older than 2017.06.04, which keeps sending a session's data
+    /// after its connection closed without `TEARDOWN` (see
+    /// [`StaleSessionPolicy`](super::StaleSessionPolicy)); reported once.
+    StaleSessionServer {
+        /// The live555 version (year, month, day).
+        version: (u16, u8, u8),
+    },
+    /// RTP of a stale session (an SSRC given to
+    /// [`ClientSession::teardown_stale`](super::ClientSession::teardown_stale)) was
+    /// dropped; reported once per track and SSRC.
+    StaleData {
+        /// The packet's SSRC.
+        ssrc: Ssrc,
+    },
     /// A datagram from another host than the server was dropped
     /// ([`DatagramSourcePolicy::ServerHost`](super::DatagramSourcePolicy::ServerHost));
     /// reported once per track and address.

@@ -64,7 +64,8 @@ mod track;
 
 pub use config::{
     CSeqPolicy, ClientConfig, DatagramSourcePolicy, ForeignSsrcPolicy, KeepAlivePolicy, Limits,
-    Policies, RtpInfoPolicy, SessionIdPolicy, UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
+    Policies, RtpInfoPolicy, SessionIdPolicy, StaleSessionPolicy, UnassignedChannelPolicy,
+    UnknownRtcpSsrcPolicy,
 };
 pub use event::{
     ClientError, ClientEvent, Destination, Diagnostic, DiagnosticKind, MediaTime, RequestId,
@@ -148,6 +149,29 @@ impl PlayOptions {
     }
 }
 
+/// A session that ended without a `TEARDOWN` answer (dropped connection, error, timeout):
+/// the server may keep it, and a live555 before 2017.06.04 keeps sending its data
+/// ([`StaleSessionPolicy`]). Tear it down on the next connection with
+/// [`ClientSession::teardown_stale`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StaleSession {
+    /// The session id.
+    pub id: String,
+    /// The URL its `TEARDOWN` goes to (the aggregate control URL).
+    pub url: String,
+    /// The SSRCs its tracks used or were announced with (their data is dropped on the
+    /// session that tears it down).
+    pub ssrcs: Vec<Ssrc>,
+    /// How long the server keeps it without keep-alives (its `Session` timeout).
+    pub timeout: Duration,
+    /// The server's live555 version, when it has the stale-session bug.
+    pub buggy_live555: Option<(u16, u8, u8)>,
+}
+
+/// The most stale SSRCs a session drops (from [`ClientSession::teardown_stale`]).
+const MAX_STALE_SSRCS: usize = 64;
+
 /// Where the session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -194,6 +218,7 @@ enum Purpose {
     Record,
     Pause,
     Teardown,
+    StaleTeardown,
 }
 
 #[derive(Debug)]
@@ -275,6 +300,12 @@ pub struct ClientSession {
     answered: bool,
     /// The first instant seen, NTP time zero without [`ClientConfig::ntp_origin`].
     epoch: Option<Instant>,
+    /// The server's live555 version, when it has the stale-session bug.
+    buggy_live555: Option<(u16, u8, u8)>,
+    /// Drop foreign SSRCs on interleaved tracks (a buggy live555, by policy).
+    stale_filter: bool,
+    /// SSRCs of stale sessions torn down on this connection.
+    stale_ssrcs: Vec<Ssrc>,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -333,6 +364,9 @@ impl ClientSession {
             reported_channels: [0; 4],
             answered: false,
             epoch: None,
+            buggy_live555: None,
+            stale_filter: false,
+            stale_ssrcs: Vec::new(),
         })
     }
 
@@ -379,6 +413,9 @@ impl ClientSession {
             reported_channels: [0; 4],
             answered: false,
             epoch: None,
+            buggy_live555: None,
+            stale_filter: false,
+            stale_ssrcs: Vec::new(),
         };
         if let Some(p) = &self.presentation {
             next.publishing = self.publishing;
@@ -471,6 +508,42 @@ impl ClientSession {
     /// [`poll_event`](Self::poll_event).
     pub fn queued_counts(&self) -> (usize, usize) {
         (self.transmits.len(), self.events.queue.len())
+    }
+
+    /// The session this one leaves behind at the server, once closed without a `TEARDOWN`
+    /// answer (dropped connection, error, `TEARDOWN` timeout); `None` while open, after a
+    /// clean teardown or without a session id. Give it to
+    /// [`teardown_stale`](Self::teardown_stale) of the next connection's session.
+    pub fn stale_session(&self) -> Option<StaleSession> {
+        if self.state != State::Closed {
+            return None;
+        }
+        let s = self.session.as_ref()?;
+        let mut ssrcs: Vec<Ssrc> = Vec::new();
+        for t in &self.tracks {
+            let seen = t.stats.as_ref().map(ReceiverStats::ssrc);
+            for ssrc in [t.info.ssrc, t.info.announced_ssrc, seen]
+                .into_iter()
+                .flatten()
+            {
+                if !ssrcs.contains(&ssrc) {
+                    ssrcs.push(ssrc);
+                }
+            }
+        }
+        Some(StaleSession {
+            id: s.id.clone(),
+            url: self.aggregate_url(),
+            ssrcs,
+            timeout: self.session_timeout,
+            buggy_live555: self.buggy_live555,
+        })
+    }
+
+    /// The server's live555 version, when it is older than 2017.06.04 and so keeps
+    /// sending the data of sessions closed without `TEARDOWN` (see [`StaleSessionPolicy`]).
+    pub fn buggy_live555(&self) -> Option<(u16, u8, u8)> {
+        self.buggy_live555
     }
 
     /// The methods the server listed in `Public`, after an `OPTIONS`.
@@ -684,6 +757,38 @@ impl ClientSession {
             Purpose::Teardown,
         )
         .map(Some)
+    }
+
+    /// Queues `TEARDOWN` of a session an earlier connection left behind
+    /// ([`stale_session`](Self::stale_session)), with that session's id; its answer (any
+    /// status: the server may have dropped it already) is a [`ClientEvent::Response`]
+    /// and does not affect this session. From now on RTP with the stale session's SSRCs
+    /// is dropped here ([`DiagnosticKind::StaleData`]).
+    pub fn teardown_stale(
+        &mut self,
+        now: Instant,
+        stale: &StaleSession,
+    ) -> Result<RequestId, ClientError> {
+        let mut h = Headers::new();
+        h.insert_typed(&Session {
+            id: stale.id.clone(),
+            timeout: None,
+            other: Vec::new(),
+        });
+        let id = self.request(
+            now,
+            Method::TEARDOWN,
+            stale.url.clone(),
+            h,
+            Bytes::new(),
+            Purpose::StaleTeardown,
+        )?;
+        for ssrc in &stale.ssrcs {
+            if self.stale_ssrcs.len() < MAX_STALE_SSRCS && !self.stale_ssrcs.contains(ssrc) {
+                self.stale_ssrcs.push(*ssrc);
+            }
+        }
+        Ok(id)
     }
 
     /// Queues `GET_PARAMETER` with `body` (`text/parameters` when not empty).
@@ -1061,7 +1166,10 @@ impl ClientSession {
             }
         }
         if let Some(s) = &self.session {
-            if p.method != Method::DESCRIBE && p.method != Method::ANNOUNCE {
+            if p.method != Method::DESCRIBE
+                && p.method != Method::ANNOUNCE
+                && p.purpose != Purpose::StaleTeardown
+            {
                 b = b.typed_header(&Session {
                     id: s.id.clone(),
                     timeout: None,
@@ -1178,6 +1286,11 @@ impl ClientSession {
 
     fn handle_response(&mut self, now: Instant, resp: Response) {
         self.answered = true;
+        if self.buggy_live555.is_none() {
+            if let Some(v) = resp.headers.get_str("Server").and_then(live555_version) {
+                self.note_live555(v);
+            }
+        }
         let cseq = resp.cseq().and_then(Result::ok).map(|c| c.0);
         let idx = match cseq.and_then(|c| self.in_flight.iter().position(|p| p.cseq == c)) {
             Some(i) => i,
@@ -1284,7 +1397,12 @@ impl ClientSession {
                 None => {}
             },
             Purpose::Describe if ok => match Presentation::from_describe(&self.url, &resp) {
-                Ok(p) => self.set_presentation(p),
+                Ok(p) => {
+                    if let Some(v) = p.live555_version() {
+                        self.note_live555(v);
+                    }
+                    self.set_presentation(p);
+                }
                 Err(e) => {
                     self.events.push(ClientEvent::Diagnostic(Diagnostic {
                         track: None,
@@ -1376,6 +1494,18 @@ impl ClientSession {
             method: p.method,
             response: Box::new(resp),
         });
+    }
+
+    /// A live555 server: remembers and reports the versions with the stale-session bug.
+    fn note_live555(&mut self, version: (u16, u8, u8)) {
+        if version >= (2017, 6, 4) || self.buggy_live555.is_some() {
+            return;
+        }
+        self.buggy_live555 = Some(version);
+        self.stale_filter =
+            self.config.policies.stale_session == StaleSessionPolicy::TeardownAndFilter;
+        self.events
+            .diag(None, DiagnosticKind::StaleSessionServer { version });
     }
 
     fn set_presentation(&mut self, p: Presentation) {
@@ -1701,6 +1831,7 @@ impl ClientSession {
 
     fn handle_rtp(&mut self, now: Instant, ti: usize, data: Bytes) {
         let foreign = self.config.policies.foreign_ssrc;
+        let (stale_filter, stale) = (self.stale_filter, &self.stale_ssrcs);
         let events = &mut self.events;
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
@@ -1718,9 +1849,20 @@ impl ClientSession {
             }
         };
         let (ssrc, seq) = (pkt.ssrc(), pkt.sequence_number());
-        if foreign == ForeignSsrcPolicy::DropIfAnnounced
-            && track.info.announced_ssrc.is_some_and(|a| a != ssrc)
-        {
+        if !stale.is_empty() && stale.contains(&ssrc) && track.info.announced_ssrc != Some(ssrc) {
+            if track.foreign_reported != Some(ssrc) {
+                track.foreign_reported = Some(ssrc);
+                events.diag(Some(ti), DiagnosticKind::StaleData { ssrc });
+            }
+            return;
+        }
+        let drop_foreign = foreign == ForeignSsrcPolicy::DropIfAnnounced
+            || (stale_filter
+                && matches!(
+                    track.info.transport,
+                    Some(TrackTransport::Interleaved { .. })
+                ));
+        if drop_foreign && track.info.announced_ssrc.is_some_and(|a| a != ssrc) {
             if track.foreign_reported != Some(ssrc) {
                 track.foreign_reported = Some(ssrc);
                 events.diag(Some(ti), DiagnosticKind::ForeignSsrc { ssrc });
@@ -2006,6 +2148,17 @@ impl ClientSession {
         };
         self.push_transmit(transmit);
     }
+}
+
+/// The version in a live555 product token (`LIVE555 Streaming Media v2013.04.08`).
+fn live555_version(s: &str) -> Option<(u16, u8, u8)> {
+    let (_, rest) = s.split_once("LIVE555 Streaming Media v")?;
+    let date = rest.split_whitespace().next()?;
+    let mut parts = date.split('.');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    Some((y, m, d))
 }
 
 /// Whether two addresses are the same host (an IPv4 address and its IPv6-mapped form are).
