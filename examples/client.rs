@@ -1,7 +1,7 @@
 //! A blocking RTSP client on `std::net` around the sans-IO `ClientSession`.
 //!
 //! ```text
-//! cargo run --example client -- [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2] URL
+//! cargo run --example client -- [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL
 //! cargo run --example client -- publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL
 //! ```
 //!
@@ -14,6 +14,8 @@
 //! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN. `--rtsp2` speaks
 //! RTSP/2.0 and falls back to 1.0: on the same connection after a 505 or a 1.0 answer, on a
 //! new one when the server drops the connection instead (ffmpeg's `-rtsp_flags listen`).
+//! `--pipeline` (with `--rtsp2`) sends every SETUP and the PLAY without waiting
+//! (RFC 7826 §16.3).
 #![allow(clippy::disallowed_methods)] // examples own the clock
 
 use bytes::{Bytes, BytesMut};
@@ -50,6 +52,8 @@ struct Args {
     input: Option<String>,
     fps: f64,
     rtsp2: bool,
+    /// Pipeline the SETUPs and the PLAY (RTSP/2.0 only).
+    pipeline: bool,
     /// A reconnect after a refused RTSP/2.0: the server may need a moment to listen again.
     reconnect: bool,
     url: String,
@@ -57,7 +61,7 @@ struct Args {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: client [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2] URL\n       \
+        "usage: client [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL\n       \
          client publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL"
     );
     std::process::exit(2);
@@ -72,6 +76,7 @@ fn parse_args() -> Args {
         input: None,
         fps: 25.0,
         rtsp2: false,
+        pipeline: false,
         reconnect: false,
         url: String::new(),
     };
@@ -98,6 +103,7 @@ fn parse_args() -> Args {
             "--in" => a.input = Some(value()),
             "--fps" => a.fps = value().parse().unwrap_or_else(|_| usage()),
             "--rtsp2" => a.rtsp2 = true,
+            "--pipeline" => a.pipeline = true,
             "-h" | "--help" => usage(),
             _ if a.url.is_empty() && !arg.starts_with("--") => a.url = arg,
             _ => usage(),
@@ -445,6 +451,7 @@ fn config(args: &Args, url: &str) -> ClientConfig {
     let mut config = ClientConfig::default();
     if args.rtsp2 {
         config.version = rtsp_proto::Version::V2_0;
+        config.pipelined_requests = args.pipeline;
     }
     // Keep the credentials of the original URL across redirects.
     if rtsp_proto::auth::UserCredentials::from_url(url).is_none() {
@@ -497,7 +504,31 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                         }
                         _ => {}
                     }
-                    if m == "SETUP" || m == "DESCRIBE" {
+                    let pipelined = args.pipeline && response.version == rtsp_proto::Version::V2_0;
+                    if pipelined && m == "DESCRIBE" {
+                        // RFC 7826 §16.3: every SETUP and the PLAY at once.
+                        let tracks = client.tracks().len();
+                        for i in 0..tracks {
+                            let transport = match lower {
+                                Lower::Tcp => SetupTransport::Tcp,
+                                Lower::Udp => SetupTransport::Udp {
+                                    client_port: io.bind_pair(TrackId(i))?,
+                                },
+                                Lower::Auto => SetupTransport::TcpThenUdp {
+                                    client_port: io.bind_pair(TrackId(i))?,
+                                },
+                            };
+                            client.setup(now, TrackId(i), transport).map_err(fail)?;
+                        }
+                        client
+                            .play(
+                                now,
+                                PlayOptions::default().with_range(Range::npt_from(Duration::ZERO)),
+                            )
+                            .map_err(fail)?;
+                        println!("pipelined {tracks} SETUP(s) and PLAY");
+                    } else if pipelined && m == "SETUP" {
+                    } else if m == "SETUP" || m == "DESCRIBE" {
                         if next_setup < client.tracks().len() {
                             let transport = match lower {
                                 Lower::Tcp => SetupTransport::Tcp,

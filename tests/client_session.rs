@@ -1395,3 +1395,106 @@ fn stale_live555_session() {
     assert_eq!(h3.client.state(), State::Closed);
     assert_eq!(h3.client.stale_session(), None);
 }
+
+/// RFC 7826 §16.3: with `pipelined_requests` in RTSP/2.0, every SETUP and the PLAY go out
+/// before any answer, carrying one `Pipelined-Requests` id and no `Session`; the answers
+/// are matched by CSeq and the session plays. Without the option PLAY must wait.
+#[test]
+fn rtsp2_pipelined_setup_and_play() {
+    let v2_describe = String::from_utf8(data("cameras/reolink_describe.txt"))
+        .unwrap()
+        .replacen("RTSP/1.0", "RTSP/2.0", 1);
+    let mut config = ClientConfig::seeded(21);
+    config.version = rtsp_proto::Version::V2_0;
+    config.pipelined_requests = true;
+    let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(v2_describe.as_bytes());
+    let n = h.client.tracks().len();
+    assert!(n >= 2, "{n} tracks");
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(
+            h.client
+                .setup(h.now, TrackId(i), SetupTransport::Tcp)
+                .unwrap(),
+        );
+    }
+    let play = h.client.play(h.now, PlayOptions::default()).unwrap();
+    h.pump();
+    let pipelined: Vec<_> = h.sent[1..].iter().collect();
+    assert_eq!(pipelined.len(), n + 1);
+    let tag = pipelined[0]
+        .headers
+        .get_str("Pipelined-Requests")
+        .expect("first SETUP is pipelined")
+        .to_owned();
+    assert!(!tag.is_empty() && tag.len() <= 8 && tag.bytes().all(|b| b.is_ascii_digit()));
+    for r in &pipelined {
+        assert_eq!(r.headers.get_str("Pipelined-Requests"), Some(tag.as_str()));
+        assert_eq!(r.headers.get_str("Session"), None);
+        assert_eq!(r.version, rtsp_proto::Version::V2_0);
+    }
+    assert_eq!(pipelined[n].method, Method::PLAY);
+    // Answers, in order, each with its request's CSeq.
+    let cseqs: Vec<u32> = pipelined
+        .iter()
+        .map(|r| r.cseq().unwrap().unwrap().0)
+        .collect();
+    let mut answers = Vec::new();
+    for (i, cseq) in cseqs.iter().enumerate().take(n) {
+        answers.extend_from_slice(
+            format!(
+                "RTSP/2.0 200 OK\r\nCSeq: {cseq}\r\nSession: 5150;timeout=60\r\nPipelined-Requests: {tag}\r\n\
+                 Transport: RTP/AVP/TCP;unicast;interleaved={}-{}\r\n\r\n",
+                2 * i,
+                2 * i + 1
+            )
+            .as_bytes(),
+        );
+    }
+    answers.extend_from_slice(
+        format!(
+            "RTSP/2.0 200 OK\r\nCSeq: {}\r\nSession: 5150\r\nRange: npt=0-\r\n\r\n",
+            cseqs[n]
+        )
+        .as_bytes(),
+    );
+    h.feed(&answers);
+    assert_eq!(h.client.state(), State::Playing);
+    assert_eq!(h.client.session_id(), Some("5150"));
+    let answered: Vec<_> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Response { id, response, .. } if response.status.is_success() => Some(*id),
+            _ => None,
+        })
+        .collect();
+    ids.push(play);
+    assert_eq!(&answered[answered.len() - ids.len()..], &ids[..]);
+    // Later requests carry the session id only.
+    h.client.pause(h.now).unwrap();
+    h.pump();
+    let pause = h.sent.last().unwrap();
+    assert_eq!(pause.headers.get_str("Session"), Some("5150"));
+    assert_eq!(pause.headers.get_str("Pipelined-Requests"), None);
+
+    // Without the option: PLAY before a session is refused, no header is sent.
+    let mut config = ClientConfig::seeded(21);
+    config.version = rtsp_proto::Version::V2_0;
+    let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(v2_describe.as_bytes());
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Tcp)
+        .unwrap();
+    h.pump();
+    assert_eq!(h.sent[1].headers.get_str("Pipelined-Requests"), None);
+    assert!(matches!(
+        h.client.play(h.now, PlayOptions::default()),
+        Err(ClientError::InvalidState { .. })
+    ));
+}

@@ -364,6 +364,38 @@ fn gst_rtsp2_av() {
     );
 }
 
+/// RTSP 2.0 pipelining (RFC 7826 §16.3) against gst-rtsp-server: both SETUPs and the PLAY
+/// go out at once with a `Pipelined-Requests` id, and both tracks of /av play.
+#[test]
+fn gst_rtsp2_pipelined() {
+    let Some(server) = gst_server("gst_rtsp2_pipelined") else {
+        return;
+    };
+    let url = format!("rtsp://127.0.0.1:{}/av", server.port);
+    let out = run_bounded(
+        Command::new(client_bin()).args([
+            "--rtsp2",
+            "--pipeline",
+            "--transport",
+            "tcp",
+            "--duration",
+            "1",
+            &url,
+        ]),
+        Duration::from_secs(30),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("pipelined 2 SETUP(s) and PLAY"), "{stdout}");
+    assert!(stdout.contains("playing over Tcp (RTSP/2.0)"), "{stdout}");
+    let frames = frames_in_last_stats(&stdout);
+    assert!(
+        frames.len() == 2 && frames.iter().all(|&n| n > 0),
+        "{stdout}"
+    );
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -261,6 +261,13 @@ pub struct ClientConfig {
     /// a server that drops the connection instead closes the session with
     /// [`ClientError::Rtsp2Refused`](super::ClientError::Rtsp2Refused): reconnect with 1.0.
     pub version: Version,
+    /// Pipelining of the session's start-up in RTSP/2.0 ([RFC 7826 §16.3](https://www.rfc-editor.org/rfc/rfc7826#section-16.3)):
+    /// the first `SETUP` and the requests queued after it (more `SETUP`s, `PLAY`) carry
+    /// a `Pipelined-Requests` id instead of the session id and need not wait for its
+    /// answer; responses are matched by `CSeq` (default false). Only used while the
+    /// session speaks 2.0: set up after the `DESCRIBE` (or `OPTIONS`) answer has settled
+    /// the version, since a 1.0 server does not know the header.
+    pub pipelined_requests: bool,
     /// How long a request waits for its response (default 10 s).
     pub request_timeout: Duration,
     /// Session timeout assumed when `SETUP`'s `Session` gives none (default 60 s,
@@ -305,6 +312,7 @@ impl Default for ClientConfig {
             credentials: None,
             user_agent: Some(concat!("rtsp-proto/", env!("CARGO_PKG_VERSION")).to_owned()),
             version: Version::V1_0,
+            pipelined_requests: false,
             request_timeout: Duration::from_secs(10),
             default_session_timeout: Duration::from_secs(60),
             media_timeout: Some(Duration::from_secs(5)),

@@ -306,6 +306,8 @@ pub struct ClientSession {
     stale_filter: bool,
     /// SSRCs of stale sessions torn down on this connection.
     stale_ssrcs: Vec<Ssrc>,
+    /// The `Pipelined-Requests` id of the start-up (RTSP 2.0), until a session id comes.
+    pipeline: Option<u32>,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -367,6 +369,7 @@ impl ClientSession {
             buggy_live555: None,
             stale_filter: false,
             stale_ssrcs: Vec::new(),
+            pipeline: None,
         })
     }
 
@@ -416,6 +419,7 @@ impl ClientSession {
             buggy_live555: None,
             stale_filter: false,
             stale_ssrcs: Vec::new(),
+            pipeline: None,
         };
         if let Some(p) = &self.presentation {
             next.publishing = self.publishing;
@@ -614,6 +618,15 @@ impl ClientSession {
             t => (t, None),
         };
         let (headers, uri) = self.setup_headers(track, first)?;
+        if self.config.pipelined_requests
+            && self.config.version == Version::V2_0
+            && self.session.is_none()
+            && self.pipeline.is_none()
+            && self.state != State::Closed
+        {
+            // RFC 7826 §18.33: 1*8DIGIT, unique per client.
+            self.pipeline = Some(self.config.rng.next_u32() % 100_000_000);
+        }
         self.request(
             now,
             Method::SETUP,
@@ -1100,7 +1113,8 @@ impl ClientSession {
     // ----- internals: requests -----
 
     fn need_session(&self, method: &'static str) -> Result<(), ClientError> {
-        if self.session.is_none() || self.state == State::Closed {
+        let pipelined = self.pipeline.is_some() && self.config.version == Version::V2_0;
+        if (self.session.is_none() && !pipelined) || self.state == State::Closed {
             return Err(ClientError::InvalidState {
                 method,
                 state: self.state.name(),
@@ -1175,6 +1189,13 @@ impl ClientSession {
                     timeout: None,
                     other: Vec::new(),
                 });
+            }
+        }
+        if let (None, Some(id)) = (&self.session, self.pipeline) {
+            if self.config.version == Version::V2_0 && p.purpose != Purpose::StaleTeardown {
+                if let Ok(v) = HeaderValue::from_string(id.to_string()) {
+                    b = b.header(HeaderName::PIPELINED_REQUESTS, v);
+                }
             }
         }
         if let Some(a) = self
