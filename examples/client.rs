@@ -11,7 +11,8 @@
 //! track (AAC with ADTS headers, anything else raw). Without `--transport` TCP is tried
 //! first, then UDP. Publishing sends an Annex B H.264 file with ANNOUNCE, SETUP
 //! (`mode=record`) and RECORD in real time, then TEARDOWN. Credentials come from the URL
-//! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN. `--rtsp2` speaks
+//! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN, also when Ctrl-C
+//! (SIGINT) ended the session. `--rtsp2` speaks
 //! RTSP/2.0 and falls back to 1.0: on the same connection after a 505 or a 1.0 answer, on a
 //! new one when the server drops the connection instead (ffmpeg's `-rtsp_flags listen`).
 //! `--pipeline` (with `--rtsp2`) sends every SETUP and the PLAY without waiting
@@ -33,6 +34,7 @@ use rtsp_proto::sdp::MediaKind;
 use rtsp_proto::StatusCode;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -127,8 +129,18 @@ enum Failure {
     Rtsp2Refused,
 }
 
+/// Set by the Ctrl-C (SIGINT) handler: tear down and exit.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 fn main() {
     let mut args = parse_args();
+    // Ctrl-C ends the session with TEARDOWN (the loops look at the flag at least every
+    // 250 ms) and the program exits 0 once it is answered; a second Ctrl-C exits at once.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let result = loop {
         let result = run(&args);
         if matches!(result, Err(Failure::Rtsp2Refused)) && args.rtsp2 {
@@ -625,8 +637,12 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
             }
             let done = args
                 .duration
-                .is_some_and(|d| now.duration_since(since) >= d);
+                .is_some_and(|d| now.duration_since(since) >= d)
+                || INTERRUPTED.load(Ordering::SeqCst);
             if done && !tearing_down {
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    println!("interrupted: TEARDOWN");
+                }
                 tearing_down = true;
                 print_stats(
                     &client,
@@ -638,6 +654,14 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     .map_err(|e| Failure::Fatal(e.to_string()))?;
                 continue;
             }
+        } else if INTERRUPTED.load(Ordering::SeqCst) && !tearing_down {
+            // Before PLAY: tear down what is set up (without a session it closes at once).
+            println!("interrupted: TEARDOWN");
+            tearing_down = true;
+            client
+                .teardown(now)
+                .map_err(|e| Failure::Fatal(e.to_string()))?;
+            continue;
         }
         let mut deadline = client
             .poll_timeout()
@@ -835,6 +859,12 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
         let mut deadline = client
             .poll_timeout()
             .unwrap_or(now + Duration::from_secs(1));
+        if recording_since.is_none() && INTERRUPTED.load(Ordering::SeqCst) && !tearing_down {
+            println!("interrupted: TEARDOWN");
+            tearing_down = true;
+            client.teardown(now).map_err(fail)?;
+            continue;
+        }
         if let Some(since) = recording_since {
             // Send every access unit that is due (real-time pacing).
             loop {
@@ -873,7 +903,11 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                 io.flush(&mut client)?;
                 next_au += 1;
             }
-            if next_au >= aus.len() && !tearing_down {
+            let interrupted = INTERRUPTED.load(Ordering::SeqCst);
+            if (next_au >= aus.len() || interrupted) && !tearing_down {
+                if interrupted {
+                    println!("interrupted: TEARDOWN");
+                }
                 tearing_down = true;
                 client.teardown(now).map_err(fail)?;
                 continue;

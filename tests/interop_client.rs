@@ -396,6 +396,64 @@ fn gst_rtsp2_pipelined() {
     );
 }
 
+/// Ctrl-C (SIGINT) while playing: the client example sends TEARDOWN, gets its answer and
+/// exits 0.
+#[test]
+fn gst_sigint_tears_down() {
+    let Some(server) = gst_server("gst_sigint_tears_down") else {
+        return;
+    };
+    let url = format!("rtsp://127.0.0.1:{}/av", server.port);
+    let mut child = Guard(
+        Command::new(client_bin())
+            .args(["--transport", "tcp", &url])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    // Wait (bounded) until it plays, then interrupt it.
+    #[allow(clippy::disallowed_methods)]
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        #[allow(clippy::disallowed_methods)]
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.starts_with("playing over") => break,
+            Ok(_) => {}
+            Err(e) => panic!("client did not start playing: {e}"),
+        }
+    }
+    let pid = child.0.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(killed.success());
+    wait_exit(
+        &mut child,
+        Duration::from_secs(15),
+        "client did not exit after SIGINT",
+    );
+    let status = child.0.wait().unwrap();
+    let out = reader.join().unwrap();
+    let mut err = String::new();
+    let _ = child.0.stderr.take().unwrap().read_to_string(&mut err);
+    assert!(status.success(), "{status:?}\n{out}{err}");
+    assert!(out.contains("interrupted: TEARDOWN"), "{out}");
+    assert!(out.contains("closed after TEARDOWN"), "{out}");
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
