@@ -1,7 +1,7 @@
 //! A blocking RTSP client on `std::net` around the sans-IO `ClientSession`.
 //!
 //! ```text
-//! cargo run --example client -- [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL
+//! cargo run --example client -- [--transport tcp|udp|multicast] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL
 //! cargo run --example client -- publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL
 //! ```
 //!
@@ -9,7 +9,8 @@
 //! bitrate per track). `--out` writes the first video track as an Annex B elementary stream
 //! (H.264/H.265), MJPEG as concatenated JPEG pictures, or, without video, the first audio
 //! track (AAC with ADTS headers, anything else raw). Without `--transport` TCP is tried
-//! first, then UDP. Publishing sends an Annex B H.264 file with ANNOUNCE, SETUP
+//! first, then UDP; `multicast` asks the server for multicast and joins the group it
+//! names. Publishing sends an Annex B H.264 file with ANNOUNCE, SETUP
 //! (`mode=record`) and RECORD in real time, then TEARDOWN. Credentials come from the URL
 //! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN, also when Ctrl-C
 //! (SIGINT) ended the session. `--rtsp2` speaks
@@ -44,6 +45,8 @@ enum Lower {
     Udp,
     /// TCP, and UDP on the same connection if the server answers 461.
     Auto,
+    /// UDP multicast: the server picks the group and ports, we join it.
+    Multicast,
 }
 
 struct Args {
@@ -63,7 +66,7 @@ struct Args {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: client [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL\n       \
+        "usage: client [--transport tcp|udp|multicast] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL\n       \
          client publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL"
     );
     std::process::exit(2);
@@ -94,6 +97,7 @@ fn parse_args() -> Args {
                 a.transport = match value().as_str() {
                     "tcp" => Some(Lower::Tcp),
                     "udp" => Some(Lower::Udp),
+                    "multicast" => Some(Lower::Multicast),
                     _ => usage(),
                 }
             }
@@ -303,28 +307,71 @@ impl Io {
             let Ok(rtcp) = UdpSocket::bind(format!("{ip}:{}", port + 1)) else {
                 continue;
             };
-            for (sock, kind) in [(&rtp, StreamKind::Rtp), (&rtcp, StreamKind::Rtcp)] {
-                let s = sock
-                    .try_clone()
-                    .map_err(|e| Failure::Fatal(e.to_string()))?;
-                let tx = self.tx.clone();
-                std::thread::spawn(move || {
-                    let mut b = vec![0u8; 65_536];
-                    while let Ok((n, from)) = s.recv_from(&mut b) {
-                        let d = Bytes::copy_from_slice(&b[..n]);
-                        if tx.send(Input::Datagram(track, kind, from, d)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            if self.udp.len() <= track.0 {
-                self.udp.resize_with(track.0 + 1, || None);
-            }
-            self.udp[track.0] = Some((rtp, rtcp));
+            self.add_pair(track, rtp, rtcp)?;
             return Ok(port);
         }
         Err(Failure::Fatal("no free even UDP port pair".into()))
+    }
+
+    /// Starts the readers of `track`'s sockets and keeps them for sending.
+    fn add_pair(&mut self, track: TrackId, rtp: UdpSocket, rtcp: UdpSocket) -> Result<(), Failure> {
+        for (sock, kind) in [(&rtp, StreamKind::Rtp), (&rtcp, StreamKind::Rtcp)] {
+            let s = sock
+                .try_clone()
+                .map_err(|e| Failure::Fatal(e.to_string()))?;
+            let tx = self.tx.clone();
+            std::thread::spawn(move || {
+                let mut b = vec![0u8; 65_536];
+                while let Ok((n, from)) = s.recv_from(&mut b) {
+                    let d = Bytes::copy_from_slice(&b[..n]);
+                    if tx.send(Input::Datagram(track, kind, from, d)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        if self.udp.len() <= track.0 {
+            self.udp.resize_with(track.0 + 1, || None);
+        }
+        self.udp[track.0] = Some((rtp, rtcp));
+        Ok(())
+    }
+
+    /// Joins a multicast track's group on its RTP and RTCP ports.
+    fn join(&mut self, track: TrackId, transport: TrackTransport) -> Result<(), Failure> {
+        let TrackTransport::Multicast {
+            group: Some(group),
+            rtp_port: Some(rtp_port),
+            rtcp_port,
+            ..
+        } = transport
+        else {
+            return Err(Failure::Fatal(format!(
+                "track {}: the server gave no multicast group and port",
+                track.0
+            )));
+        };
+        let rtcp_port = rtcp_port.unwrap_or(rtp_port.wrapping_add(1));
+        let bind = |port: u16| -> Result<UdpSocket, Failure> {
+            let fail = |e: std::io::Error| Failure::Fatal(format!("{group} port {port}: {e}"));
+            match group {
+                std::net::IpAddr::V4(g) => {
+                    let s =
+                        UdpSocket::bind((std::net::Ipv4Addr::UNSPECIFIED, port)).map_err(fail)?;
+                    s.join_multicast_v4(&g, &std::net::Ipv4Addr::UNSPECIFIED)
+                        .map_err(fail)?;
+                    Ok(s)
+                }
+                std::net::IpAddr::V6(g) => {
+                    let s =
+                        UdpSocket::bind((std::net::Ipv6Addr::UNSPECIFIED, port)).map_err(fail)?;
+                    s.join_multicast_v6(&g, 0).map_err(fail)?;
+                    Ok(s)
+                }
+            }
+        };
+        let (rtp, rtcp) = (bind(rtp_port)?, bind(rtcp_port)?);
+        self.add_pair(track, rtp, rtcp)
     }
 
     /// Writes what the session wants sent.
@@ -343,6 +390,12 @@ impl Io {
                     if let Some(Some((rtp, rtcp))) = self.udp.get(track.0) {
                         let sock = if kind == StreamKind::Rtp { rtp } else { rtcp };
                         let _ = sock.send_to(&t.data, SocketAddr::new(self.peer.ip(), port));
+                    }
+                }
+                Destination::Multicast { track, group, port } => {
+                    // Receiver reports go to the group.
+                    if let Some(Some((_, rtcp))) = self.udp.get(track.0) {
+                        let _ = rtcp.send_to(&t.data, SocketAddr::new(group, port));
                     }
                 }
                 _ => {}
@@ -529,6 +582,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                                 Lower::Auto => SetupTransport::TcpThenUdp {
                                     client_port: io.bind_pair(TrackId(i))?,
                                 },
+                                Lower::Multicast => SetupTransport::Multicast,
                             };
                             client.setup(now, TrackId(i), transport).map_err(fail)?;
                         }
@@ -550,6 +604,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                                 Lower::Auto => SetupTransport::TcpThenUdp {
                                     client_port: io.bind_pair(TrackId(next_setup))?,
                                 },
+                                Lower::Multicast => SetupTransport::Multicast,
                             };
                             client
                                 .setup(now, TrackId(next_setup), transport)
@@ -590,6 +645,10 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                 ClientEvent::TrackSetUp { track, transport } => {
                     used = match transport {
                         TrackTransport::Interleaved { .. } => "Tcp",
+                        TrackTransport::Multicast { .. } => {
+                            io.join(track, transport)?;
+                            "Multicast"
+                        }
                         _ => "Udp",
                     };
                     println!("  track {} set up: {transport:?}", track.0);
@@ -821,6 +880,11 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                         "ANNOUNCE" => {
                             let transport = match lower {
                                 Lower::Tcp | Lower::Auto => SetupTransport::Tcp,
+                                Lower::Multicast => {
+                                    return Err(Failure::Fatal(
+                                        "publishing goes over tcp or udp, not multicast".into(),
+                                    ))
+                                }
                                 Lower::Udp => SetupTransport::Udp {
                                     client_port: io.bind_pair(TrackId(0))?,
                                 },
