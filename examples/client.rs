@@ -21,11 +21,11 @@
 #![allow(clippy::disallowed_methods)] // examples own the clock
 
 use bytes::{Bytes, BytesMut};
-use rtsp_proto::client::TrackTransport;
 use rtsp_proto::client::{
     ClientConfig, ClientError, ClientEvent, ClientSession, Destination, PlayOptions,
     SetupTransport, State, StreamKind, TrackId,
 };
+use rtsp_proto::client::{StaleSession, TrackTransport};
 use rtsp_proto::codec::aac::AudioSpecificConfig;
 use rtsp_proto::codec::h264::{H264Packetizer, H264PacketizerConfig};
 use rtsp_proto::codec::Packetizer;
@@ -181,9 +181,10 @@ fn run(args: &Args) -> Result<(), Failure> {
         let mut result = Err(Failure::Fatal("no transport tried".into()));
         let mut url = args.url.clone();
         let mut redirects = 0;
+        let mut stale = None;
         let mut i = 0;
         while let Some(lower) = order.get(i) {
-            result = play(args, &url, *lower);
+            result = play(args, &url, *lower, &mut stale);
             match &result {
                 Err(Failure::Transport(why)) if i + 1 < order.len() => {
                     eprintln!("{lower:?} failed ({why}); trying {:?}", order[i + 1]);
@@ -525,11 +526,40 @@ fn config(args: &Args, url: &str) -> ClientConfig {
     config
 }
 
-fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
+/// Plays `url` on a new connection. A session the previous attempt left at the server
+/// (`stale`) is torn down first; the one this attempt leaves (it failed without
+/// TEARDOWN) is put there for the next.
+fn play(
+    args: &Args,
+    url: &str,
+    lower: Lower,
+    stale: &mut Option<StaleSession>,
+) -> Result<(), Failure> {
     let mut io = Io::connect(args, url)?;
     let mut client = ClientSession::new(url, config(args, url))
         .map_err(|e| Failure::Fatal(format!("{url}: {e}")))?;
     client.set_server_addr(io.peer.ip());
+    if let Some(old) = stale.take() {
+        // A live555 before 2017.06.04 would keep sending its data otherwise.
+        println!("tearing down the stale session {}", old.id);
+        client
+            .teardown_stale(Instant::now(), &old)
+            .map_err(|e| Failure::Fatal(e.to_string()))?;
+    }
+    let result = drive_play(args, lower, &mut io, &mut client);
+    // Abandoning the connection ends the session here; what the server may keep is the
+    // next attempt's to tear down.
+    client.handle_close(Instant::now());
+    *stale = client.stale_session();
+    result
+}
+
+fn drive_play(
+    args: &Args,
+    lower: Lower,
+    io: &mut Io,
+    client: &mut ClientSession,
+) -> Result<(), Failure> {
     let mut used = "?";
     client
         .options(Instant::now())
@@ -542,7 +572,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
     let mut prev_bytes: Vec<u64> = Vec::new();
 
     loop {
-        io.flush(&mut client)?;
+        io.flush(client)?;
         while let Some(ev) = client.poll_event() {
             let now = Instant::now();
             let fail = |e: rtsp_proto::client::ClientError| Failure::Fatal(e.to_string());
@@ -639,7 +669,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     }
                     prev_bytes = vec![0; tracks];
                     if let Some(path) = &args.out {
-                        out = Some(open_output(path, &client)?);
+                        out = Some(open_output(path, client)?);
                     }
                 }
                 ClientEvent::TrackSetUp { track, transport } => {
@@ -691,7 +721,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
         let now = Instant::now();
         if let Some(since) = playing_since {
             if now.duration_since(last_stats) >= Duration::from_secs(1) {
-                print_stats(&client, &mut prev_bytes, now.duration_since(last_stats));
+                print_stats(client, &mut prev_bytes, now.duration_since(last_stats));
                 last_stats = now;
             }
             let done = args
@@ -704,7 +734,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                 }
                 tearing_down = true;
                 print_stats(
-                    &client,
+                    client,
                     &mut prev_bytes,
                     now.duration_since(last_stats).max(Duration::from_millis(1)),
                 );
@@ -726,7 +756,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
             .poll_timeout()
             .unwrap_or(now + Duration::from_secs(1));
         deadline = deadline.min(now + Duration::from_millis(250));
-        io.wait(&mut client, deadline)?;
+        io.wait(client, deadline)?;
     }
 }
 

@@ -1337,6 +1337,9 @@ fn stale_live555_session() {
     assert_eq!(stale.timeout, Duration::from_secs(60));
     assert_eq!(stale.buggy_live555, Some((2013, 4, 8)));
     assert!(stale.ssrcs.contains(&rtsp_proto::rtp::Ssrc(0x4cac_c3d1)));
+    // A resumed session (same server) keeps knowing the bug.
+    let resumed = h.client.resume(ClientConfig::seeded(1));
+    assert_eq!(resumed.buggy_live555(), Some((2013, 4, 8)));
 
     // The next connection: TEARDOWN of the stale session first, with its id.
     let mut h2 = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");

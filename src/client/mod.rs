@@ -425,6 +425,10 @@ impl ClientSession {
             next.publishing = self.publishing;
             next.set_presentation(p.clone());
         }
+        // The same server: its live555 bug (reported once, on this session) still applies.
+        next.buggy_live555 = self.buggy_live555;
+        next.stale_filter = self.buggy_live555.is_some()
+            && next.config.policies.stale_session == StaleSessionPolicy::TeardownAndFilter;
         next
     }
 
