@@ -522,6 +522,33 @@ impl ClientSession {
     /// answer (dropped connection, error, `TEARDOWN` timeout); `None` while open, after a
     /// clean teardown or without a session id. Give it to
     /// [`teardown_stale`](Self::teardown_stale) of the next connection's session.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use rtsp_proto::client::{ClientConfig, ClientSession, SetupTransport, TrackId};
+    /// # #[allow(clippy::disallowed_methods)]
+    /// let now = std::time::Instant::now();
+    /// let url = "rtsp://192.0.2.10/stream";
+    /// let mut client = ClientSession::new(url, ClientConfig::seeded(1))?;
+    /// client.describe(now)?;
+    /// let sdp = "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+    /// let reply = format!("RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}", sdp.len());
+    /// client.handle_stream(now, &mut BytesMut::from(reply.as_str()))?;
+    /// client.setup(now, TrackId(0), SetupTransport::Tcp)?;
+    /// let reply = "RTSP/1.0 200 OK\r\nCSeq: 2\r\nSession: 4242\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n";
+    /// client.handle_stream(now, &mut BytesMut::from(reply))?;
+    /// client.handle_close(now); // the connection dropped: no TEARDOWN went out
+    /// let stale = client.stale_session().expect("the server may keep session 4242");
+    ///
+    /// // On the next connection, tear it down first.
+    /// let mut next = ClientSession::new(url, ClientConfig::seeded(2))?;
+    /// next.teardown_stale(now, &stale)?;
+    /// let request = next.poll_transmit().unwrap();
+    /// let text = String::from_utf8_lossy(&request.data);
+    /// assert!(text.starts_with("TEARDOWN rtsp://192.0.2.10/stream RTSP/1.0\r\n"));
+    /// assert!(text.contains("Session: 4242\r\n"));
+    /// # Ok::<(), rtsp_proto::client::ClientError>(())
+    /// ```
     pub fn stale_session(&self) -> Option<StaleSession> {
         if self.state != State::Closed {
             return None;
