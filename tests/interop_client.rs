@@ -635,3 +635,141 @@ fn gst_tokio_client_av() {
         "{stdout}"
     );
 }
+
+/// RTCP sender reports while publishing reach ffmpeg: a 4 s publish over TCP (the first
+/// report comes within 3.1 s: half the 5 s minimum, randomized by at most 1.5/1.22) is captured on the loopback with tshark,
+/// which finds sender reports with non-zero packet and octet counts; ffmpeg takes
+/// the stream (and the reports among it) and every frame decodes.
+#[test]
+fn publish_sender_reports_reach_ffmpeg() {
+    let test = "publish_sender_reports_reach_ffmpeg";
+    if !common::peers::require(test, &["ffmpeg", "ffprobe", "tshark"]) {
+        return;
+    }
+    let input = temp_path(&format!("{test}.h264"));
+    let made = run_bounded(
+        Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=160x120:rate=25",
+                "-t",
+                "4",
+            ])
+            .args(["-c:v", "libx264", "-bf", "0", "-g", "25"])
+            .args(["-pix_fmt", "yuv420p", "-f", "h264"])
+            .arg(&input),
+        Duration::from_secs(30),
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let port = free_port();
+    let url = format!("rtsp://127.0.0.1:{port}/live");
+    let capture = temp_path(&format!("{test}.pcapng"));
+    let mut tshark = Guard(
+        Command::new("tshark")
+            .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
+            .arg(&capture)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // tshark says when it captures.
+    let stderr = tshark.0.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(line) if line.contains("Capturing on") => break,
+            Ok(_) => {}
+            Err(e) => panic!("tshark did not start capturing: {e}"),
+        }
+    }
+    let output = temp_path(&format!("{test}.mkv"));
+    let mut listener = ffmpeg_listener(&url, "tcp", &output);
+    #[allow(clippy::disallowed_methods)]
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let out = loop {
+        let out = run_bounded(
+            Command::new(client_bin())
+                .args(["publish", "--in"])
+                .arg(&input)
+                .args(["--transport", "tcp", &url]),
+            Duration::from_secs(40),
+        );
+        #[allow(clippy::disallowed_methods)]
+        let retry = String::from_utf8_lossy(&out.stderr).contains("cannot connect")
+            && Instant::now() < deadline;
+        if !retry {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("sent 100 access units"), "{stdout}");
+    wait_exit(
+        &mut listener,
+        Duration::from_secs(20),
+        "ffmpeg did not finish after TEARDOWN",
+    );
+    // SIGINT lets tshark finish the file.
+    let pid = tshark.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    wait_exit(&mut tshark, Duration::from_secs(15), "tshark did not stop");
+    let decoded = run_bounded(
+        Command::new("tshark")
+            .arg("-r")
+            .arg(&capture)
+            .args([
+                "-d",
+                &format!("tcp.port=={port},rtsp"),
+                "-Y",
+                "rtcp.pt==200",
+            ])
+            .args(["-T", "fields", "-e", "rtcp.senderssrc"])
+            .args([
+                "-e",
+                "rtcp.sender.packetcount",
+                "-e",
+                "rtcp.sender.octetcount",
+            ]),
+        Duration::from_secs(30),
+    );
+    let reports = String::from_utf8_lossy(&decoded.stdout).into_owned();
+    let (codec, frames) = probe(&output, &[]);
+    let _ = std::fs::remove_file(&input);
+    let _ = std::fs::remove_file(&output);
+    let _ = std::fs::remove_file(&capture);
+    let srs: Vec<Vec<&str>> = reports.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(!srs.is_empty(), "no sender report captured: {reports}");
+    for sr in &srs {
+        let count = |i: usize| sr.get(i).and_then(|v| v.trim().parse::<u64>().ok());
+        assert!(
+            count(1).is_some_and(|n| n > 0) && count(2).is_some_and(|n| n > 0),
+            "{reports}"
+        );
+    }
+    assert_eq!(codec, "h264");
+    assert_eq!(frames, 100, "every access unit arrived and decodes");
+}
