@@ -637,9 +637,10 @@ fn gst_tokio_client_av() {
 }
 
 /// RTCP sender reports while publishing reach ffmpeg: a 4 s publish over TCP (the first
-/// report comes within 3.1 s: half the 5 s minimum, randomized by at most 1.5/1.22) is captured on the loopback with tshark,
-/// which finds sender reports with non-zero packet and octet counts; ffmpeg takes
-/// the stream (and the reports among it) and every frame decodes.
+/// report comes within 3.1 s: half the 5 s minimum, randomized by at most 1.5/1.22) is
+/// captured on the loopback with tshark, which finds sender reports with non-zero packet
+/// and octet counts; ffmpeg takes the stream (and the reports among it) and every frame
+/// decodes.
 #[test]
 fn publish_sender_reports_reach_ffmpeg() {
     let test = "publish_sender_reports_reach_ffmpeg";
