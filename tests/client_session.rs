@@ -142,12 +142,17 @@ impl Harness {
             .collect()
     }
 
+    /// DESCRIBE answered by `answer` (its CSeq rewritten).
+    fn describe(&mut self, answer: &[u8]) {
+        self.client.describe(self.now).unwrap();
+        self.pump();
+        self.answer(answer);
+    }
+
     /// DESCRIBE answered by `describe`, then SETUP (TCP) of every track answered by
     /// `setup` (its CSeq rewritten).
     fn describe_and_setup(&mut self, describe: &[u8], setup: &[u8]) {
-        self.client.describe(self.now).unwrap();
-        self.pump();
-        self.answer(describe);
+        self.describe(describe);
         let n = self.client.tracks().len();
         assert!(n > 0);
         for i in 0..n {
@@ -176,9 +181,7 @@ fn frames_per_track(events: &[ClientEvent], tracks: usize) -> Vec<usize> {
 #[test]
 fn bunny_session_plays_to_frames() {
     let mut h = Harness::new("rtsp://wowzaec2demo.streamlock.net/vod/mp4:BigBuckBunny_115k.mov");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/bunny_describe.txt"));
+    h.describe(&data("cameras/bunny_describe.txt"));
     // Wowza answered channels 0-1 for the first SETUP; the second gets 2-3.
     let setup = String::from_utf8(data("cameras/bunny_setup.txt")).unwrap();
     for (i, channels) in ["0-1", "2-3"].iter().enumerate() {
@@ -459,9 +462,7 @@ WWW-Authenticate: Digest realm=\"GStreamer RTSP Server\", nonce=\"ff00ad7dbf07a3
 #[test]
 fn schemeless_content_base() {
     let mut h = Harness::new("rtsp://192.168.1.10:554/stream0");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/anjvision_describe.txt"));
+    h.describe(&data("cameras/anjvision_describe.txt"));
     let t = h.client.track(TrackId(0)).unwrap();
     assert_eq!(
         t.control.as_str(),
@@ -475,9 +476,7 @@ fn schemeless_content_base() {
 #[test]
 fn rtp_info_with_wrong_url_for_one_stream() {
     let mut h = Harness::new("rtsp://192.168.1.110:5050/H264");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/gw_sub_describe.txt"));
+    h.describe(&data("cameras/gw_sub_describe.txt"));
     h.client
         .setup(h.now, TrackId(0), SetupTransport::Tcp)
         .unwrap();
@@ -572,9 +571,7 @@ fn setup_reply_without_transport_or_interleaved() {
 #[test]
 fn session_id_change_keeps_first() {
     let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/reolink_describe.txt"));
+    h.describe(&data("cameras/reolink_describe.txt"));
     for (i, id) in ["AAAA", "BBBB"].iter().enumerate() {
         h.client
             .setup(h.now, TrackId(i), SetupTransport::Tcp)
@@ -643,9 +640,7 @@ fn request_timeout_rtcp_reports_and_teardown() {
 #[test]
 fn udp_setup_punch_and_reorder() {
     let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/reolink_describe.txt"));
+    h.describe(&data("cameras/reolink_describe.txt"));
     h.client
         .setup(
             h.now,
@@ -737,9 +732,7 @@ fn server_request_is_answered() {
 #[test]
 fn tcp_461_falls_back_to_udp() {
     let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/reolink_describe.txt"));
+    h.describe(&data("cameras/reolink_describe.txt"));
     h.take_events();
     let id = h
         .client
@@ -848,9 +841,7 @@ fn rtsp2_dropped_connection_is_typed() {
 #[test]
 fn redirect_on_describe() {
     let mut h = Harness::new("rtsp://192.0.2.1/stream");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(b"RTSP/1.0 302 Found\r\nCSeq: 1\r\nLocation: rtsp://192.0.2.7:8554/stream\r\n\r\n");
+    h.describe(b"RTSP/1.0 302 Found\r\nCSeq: 1\r\nLocation: rtsp://192.0.2.7:8554/stream\r\n\r\n");
     assert!(h.events.iter().any(|e| matches!(e,
         ClientEvent::Redirected { location } if location == "rtsp://192.0.2.7:8554/stream")));
     assert!(matches!(
@@ -864,9 +855,7 @@ fn redirect_on_describe() {
 #[test]
 fn udp_without_media_is_reported() {
     let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/reolink_describe.txt"));
+    h.describe(&data("cameras/reolink_describe.txt"));
     h.client
         .setup(
             h.now,
@@ -896,9 +885,7 @@ fn udp_without_media_is_reported() {
 #[test]
 fn resume_after_connection_dropped_after_describe() {
     let mut h = Harness::new("rtsp://user:pass@192.168.5.206/h264Preview_01_main");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(b"RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Digest realm=\"cam\", nonce=\"n1\"\r\n\r\n");
+    h.describe(b"RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Digest realm=\"cam\", nonce=\"n1\"\r\n\r\n");
     h.answer(&data("cameras/reolink_describe.txt"));
     h.client.handle_close(h.now);
     h.pump();
@@ -949,9 +936,7 @@ fn resume_after_connection_dropped_after_describe() {
 #[test]
 fn one_silent_udp_track_beside_a_working_one_is_fine() {
     let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/reolink_describe.txt"));
+    h.describe(&data("cameras/reolink_describe.txt"));
     for (i, port) in [(0, 18714), (1, 18716)] {
         h.client
             .setup(h.now, TrackId(i), SetupTransport::Udp { client_port: port })
@@ -1039,9 +1024,7 @@ fn foreign_ssrc_policy() {
 #[test]
 fn multicast_setup() {
     let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
-    h.client.describe(h.now).unwrap();
-    h.pump();
-    h.answer(&data("cameras/reolink_describe.txt"));
+    h.describe(&data("cameras/reolink_describe.txt"));
     h.client
         .setup(h.now, TrackId(0), SetupTransport::Multicast)
         .unwrap();

@@ -6,22 +6,9 @@
 
 mod common;
 
+use common::inspect::{field, inspect_bin, lines_of, num, run_ok};
 use std::path::PathBuf;
 use std::process::Command;
-
-/// `cargo test` builds the examples next to the test binaries' folder.
-fn inspect_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir
-        .join("examples")
-        .join(format!("inspect{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{bin:?} missing: run through `cargo test`, which builds examples"
-    );
-    bin
-}
 
 #[test]
 fn json_lines_for_a_whole_session() {
@@ -116,39 +103,10 @@ fn fails_naming_file_and_offset() {
 }
 
 /// Runs `inspect` with `args` and returns its stdout, asserting success.
-fn run_ok(args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(inspect_bin()).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The raw value of `key` in a one-line JSON object (a number, `null`, `true`, or a
-/// string with its quotes removed); enough for the flat summary lines.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let pat = format!("\"{key}\":");
-    let rest = &line[line.find(&pat)? + pat.len()..];
-    if let Some(s) = rest.strip_prefix('"') {
-        return Some(&s[..s.find('"')?]);
-    }
-    Some(&rest[..rest.find([',', '}'])?])
-}
-
-fn num(line: &str, key: &str) -> i64 {
-    field(line, key)
-        .unwrap_or_else(|| panic!("no {key} in {line}"))
-        .parse()
-        .unwrap_or_else(|_| panic!("{key} is not an integer in {line}"))
-}
-
 /// The summary lines of a type, keyed by channel.
 fn by_channel<'a>(text: &'a str, ty: &str) -> std::collections::BTreeMap<i64, &'a str> {
-    let tag = format!(r#"{{"type":"{ty}","#);
-    text.lines()
-        .filter(|l| l.starts_with(&tag))
+    lines_of(text, ty)
+        .into_iter()
         .map(|l| (num(l, "channel"), l))
         .collect()
 }

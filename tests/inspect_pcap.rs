@@ -17,6 +17,7 @@ mod tcp;
 #[path = "../examples/inspect/net.rs"]
 mod net;
 
+use common::inspect::{field, inspect_bin, lines_of, num, run_ok};
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
 use pcap_file::pcapng::blocks::interface_description::{
@@ -29,53 +30,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-
-/// `cargo test` builds the examples next to the test binaries' folder.
-fn inspect_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir
-        .join("examples")
-        .join(format!("inspect{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{bin:?} missing: run through `cargo test`, which builds examples"
-    );
-    bin
-}
-
-fn run_ok(args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(inspect_bin()).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The raw value of `key` in a one-line JSON object (a number, `null`, `true`, or a
-/// string with its quotes removed); enough for the flat summary lines.
-fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let pat = format!("\"{key}\":");
-    let rest = &line[line.find(&pat)? + pat.len()..];
-    if let Some(s) = rest.strip_prefix('"') {
-        return Some(&s[..s.find('"')?]);
-    }
-    Some(&rest[..rest.find([',', '}'])?])
-}
-
-fn num(line: &str, key: &str) -> i64 {
-    field(line, key)
-        .unwrap_or_else(|| panic!("no {key} in {line}"))
-        .parse()
-        .unwrap_or_else(|_| panic!("{key} is not an integer in {line}"))
-}
-
-fn lines_of<'a>(text: &'a str, ty: &str) -> Vec<&'a str> {
-    let tag = format!(r#"{{"type":"{ty}","#);
-    text.lines().filter(|l| l.starts_with(&tag)).collect()
-}
 
 /// Packets and losses per SSRC.
 type Counts = BTreeMap<u32, (i64, i64)>;

@@ -28,13 +28,10 @@
 mod common;
 
 use common::peers;
+use common::process::{self, expect_gst_played, expect_success, Peer};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-/// Longest any peer may run; a peer still running then is killed and the test fails.
-const PEER_DEADLINE: Duration = Duration::from_secs(30);
 /// The group the server example gives its first path (`MulticastConfig::default`).
 const GROUP: &str = "239.0.0.1";
 /// The RTSP port of the server inside its namespace (namespaces do not share ports).
@@ -169,150 +166,44 @@ fn veth_pair_netns(test: &str) -> Option<(Netns, Netns)> {
     }
 }
 
-/// A process in a namespace, killed when dropped. Its stdout and stderr go to a log file.
-struct Peer {
-    name: String,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Peer {
-    /// Runs `program args` in `ns` (`ip netns exec` execs the program: the child is it).
+impl Netns {
+    /// Runs `program args` in this namespace with `env` added (`ip netns exec` execs the
+    /// program: the child is it), logging to `dir/name.log`.
     fn spawn(
-        ns: &Netns,
+        &self,
         name: &str,
         dir: &Path,
         env: &[(&str, &str)],
         program: &str,
         args: &[&str],
     ) -> Peer {
-        let log = dir.join(format!("{name}.log"));
-        let out = std::fs::File::create(&log).unwrap();
-        let err = out.try_clone().unwrap();
-        eprintln!("[{name}] ({}) {program} {}", ns.name, args.join(" "));
-        let child = Command::new("ip")
-            .args(["netns", "exec", &ns.name, program])
+        let mut command = Command::new("ip");
+        command
+            .args(["netns", "exec", &self.name, program])
             .args(args)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-        Peer {
-            name: name.to_owned(),
-            child,
-            log,
-        }
+            .envs(env.iter().copied());
+        Peer::spawn_command(name, dir, command)
     }
-
-    /// Waits for the peer to exit by itself, killing it at the deadline. Returns its exit
-    /// status (`None` when it had to be killed) and its log.
-    fn wait(mut self) -> (Option<ExitStatus>, String) {
-        let deadline = Instant::now() + PEER_DEADLINE;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if Instant::now() >= deadline {
-                eprintln!("[{}] killed at the deadline", self.name);
-                break None;
-            }
-            // Polling for the exit of a child process; std has no wait with a timeout.
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        (status, self.log_text())
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for a peer that must succeed; prints its log and fails the test otherwise.
-fn expect_success(peer: Peer) -> String {
-    let name = peer.name.clone();
-    let (status, log) = peer.wait();
-    if status.is_none_or(|s| !s.success()) {
-        panic!("{name} failed ({status:?}); its log:\n{log}");
-    }
-    log
-}
-
-/// Waits for gst-launch and checks that every sink reached EOS (`Got EOS from element
-/// "pipeline0"`, printed only once both fakesinks had their buffers) with no error before
-/// it ended. Errors after "Execution ended" are rtspsrc's own shutdown: its PAUSE at the
-/// EOS-to-NULL transition races with its flush of the connection and fails with "Received
-/// end-of-file" before anything is sent (the server never sees it; GStreamer 1.22), which
-/// makes gst-launch exit 1 now and then although the stream played.
-fn expect_gst_eos(peer: Peer) -> String {
-    let name = peer.name.clone();
-    let (status, log) = peer.wait();
-    let ended = log.find("Execution ended").unwrap_or(log.len());
-    let played = log.contains("Got EOS from element \"pipeline0\"")
-        && !log[..ended].lines().any(|l| l.starts_with("ERROR"));
-    if status.is_none() || !played {
-        panic!("{name} did not play ({status:?}); its log:\n{log}");
-    }
-    log
 }
 
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("interop_multicast")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// `cargo test` builds the examples next to the test binaries' folder: `example` is
-/// `server` (threads) or `tokio_server`.
-fn server_bin(example: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir
-        .join("examples")
-        .join(format!("{example}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{bin:?} missing: run through `cargo test`, which builds examples \
-         (or `cargo build --example {example}` first)"
-    );
-    bin
+    process::scratch("interop_multicast", test)
 }
 
 /// Starts the server `example` with `--multicast` in `ns`, listening on `ip`, and waits
 /// until it says it listens.
 fn start_server(example: &str, ns: &Netns, dir: &Path, ip: &str) -> Peer {
-    let bin = server_bin(example);
+    let bin = process::example_bin(example);
     let bind = format!("{ip}:{RTSP_PORT}");
-    let server = Peer::spawn(
-        ns,
+    let server = ns.spawn(
         "server",
         dir,
         &[],
         bin.to_str().unwrap(),
         &["--bind", &bind, "--multicast"],
     );
-    let deadline = Instant::now() + PEER_DEADLINE;
-    while !server.log_text().contains("listening on") {
-        assert!(
-            Instant::now() < deadline,
-            "the server did not start; its log:\n{}",
-            server.log_text()
-        );
-        // Waiting for the child's first log line.
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    server.wait_for_log("listening on", &[]);
     server
 }
 
@@ -353,8 +244,7 @@ fn require_gstreamer(test: &str, others: &[&str]) -> bool {
 /// level (which prints the SDP it got).
 fn ffmpeg_record(ns: &Netns, dir: &Path, name: &str, url: &str, transport: &str) -> Peer {
     let out = dir.join(format!("{name}.mkv"));
-    Peer::spawn(
-        ns,
+    ns.spawn(
         name,
         dir,
         &[],
@@ -415,8 +305,7 @@ fn gst_play_multicast(ns: &Netns, dir: &Path, name: &str, url: &str) -> Peer {
             "num-buffers=20",
         ]);
     }
-    Peer::spawn(
-        ns,
+    ns.spawn(
         name,
         dir,
         &[("GST_DEBUG", "rtspsrc:5"), ("GST_DEBUG_NO_COLOR", "1")],
@@ -492,7 +381,7 @@ fn play_together(players: &Netns, dir: &Path, url: &str, unicast_too: bool) {
     let gst = gst_play_multicast(players, dir, "gst-mcast", url);
     let unicast = unicast_too.then(|| ffmpeg_record(players, dir, "ffmpeg-udp", url, "udp"));
     let ffmpeg_log = expect_success(ffmpeg);
-    let gst_log = expect_gst_eos(gst);
+    let gst_log = expect_gst_played(gst);
     if let Some(unicast) = unicast {
         expect_success(unicast);
         assert_decodes(dir, "ffmpeg-udp");
@@ -538,16 +427,15 @@ fn client_example_plays_multicast_in_a_namespace() {
     let dir = scratch(test);
     let server = start_server("server", &ns, &dir, "127.0.0.1");
     let url = format!("rtsp://127.0.0.1:{RTSP_PORT}/test");
-    let client = server_bin("client");
-    let player = Peer::spawn(
-        &ns,
+    let client = process::example_bin("client");
+    let player = ns.spawn(
         "client",
         &dir,
         &[],
         client.to_str().unwrap(),
         &["--transport", "multicast", "--duration", "2", &url],
     );
-    let log = expect_success(player);
+    let log = process::expect_success(player);
     assert!(log.contains("playing over Multicast"), "{log}");
     for track in ["track 0 set up: Multicast", "track 1 set up: Multicast"] {
         assert!(log.contains(track), "no \"{track}\" in:\n{log}");
@@ -621,8 +509,7 @@ fn a_relayed_path_is_played_by_multicast_in_a_namespace() {
     let url = format!("rtsp://127.0.0.1:{RTSP_PORT}/cam");
     let asset = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264");
     // ffmpeg publishes the asset (looped, in real time) with an AAC tone over TCP.
-    let publisher = Peer::spawn(
-        &ns,
+    let publisher = ns.spawn(
         "publisher",
         &dir,
         &[],
@@ -665,17 +552,7 @@ fn a_relayed_path_is_played_by_multicast_in_a_namespace() {
             &url,
         ],
     );
-    let deadline = Instant::now() + PEER_DEADLINE;
-    while !server.log_text().contains("publishes /cam") {
-        assert!(
-            Instant::now() < deadline,
-            "the publisher never recorded; its log:\n{}\nthe server's:\n{}",
-            publisher.log_text(),
-            server.log_text()
-        );
-        // Waiting for the server's log line.
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    server.wait_for_log("publishes /cam", &[&publisher]);
     let log = expect_success(ffmpeg_record(
         &ns,
         &dir,

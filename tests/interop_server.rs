@@ -34,107 +34,13 @@ mod app;
 mod tokio_server;
 
 use common::peers;
+use common::process::{self, expect_gst_played, expect_success, Peer, PEER_DEADLINE};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
-
-/// Longest any peer may run; a peer still running then is killed and the test fails.
-const PEER_DEADLINE: Duration = Duration::from_secs(30);
-
-/// A spawned peer, killed when dropped. Its stdout and stderr go to a log file.
-struct Peer {
-    name: String,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Peer {
-    fn spawn(name: &str, dir: &Path, program: &str, args: &[&str]) -> Peer {
-        let log = dir.join(format!("{name}.log"));
-        let out = std::fs::File::create(&log).unwrap();
-        let err = out.try_clone().unwrap();
-        eprintln!("[{name}] {program} {}", args.join(" "));
-        let child = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-        Peer {
-            name: name.to_owned(),
-            child,
-            log,
-        }
-    }
-
-    /// Waits for the peer to exit by itself, killing it at the deadline. Returns its exit
-    /// status (`None` when it had to be killed) and its log.
-    fn wait(mut self) -> (Option<ExitStatus>, String) {
-        let deadline = Instant::now() + PEER_DEADLINE;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if Instant::now() >= deadline {
-                eprintln!("[{}] killed at the deadline", self.name);
-                break None;
-            }
-            // Polling for the exit of a child process; std has no wait with a timeout.
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        (status, self.log_text())
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for a peer that must succeed; prints its log and fails the test otherwise.
-fn expect_success(peer: Peer) -> String {
-    let name = peer.name.clone();
-    let (status, log) = peer.wait();
-    if status.is_none_or(|s| !s.success()) {
-        panic!("{name} failed ({status:?}); its log:\n{log}");
-    }
-    log
-}
-
-/// Waits for a `gst-launch-1.0` player and checks that it played: both sinks reached
-/// their buffer count, so the pipeline posted EOS, with no error before that.
-///
-/// Its exit status alone is not the verdict: after EOS, `rtspsrc` sometimes sends PAUSE
-/// while it is flushing its own connection, fails with "Could not send message.
-/// (Received end-of-file)" and gst-launch exits 1 although the stream played (seen under
-/// load with GStreamer 1.22; the server never receives that PAUSE).
-fn expect_gst_played(peer: Peer) -> String {
-    let name = peer.name.clone();
-    let (status, log) = peer.wait();
-    let clean_exit = status.is_some_and(|s| s.success());
-    let ended = log.find("Got EOS from element \"pipeline0\"");
-    let played = ended.is_some_and(|at| !log[..at].lines().any(|l| l.starts_with("ERROR")));
-    if status.is_none() || !(clean_exit || played) {
-        panic!("{name} did not play ({status:?}); its log:\n{log}");
-    }
-    log
-}
+use std::process::{Command, Stdio};
 
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("interop_server")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    process::scratch("interop_server", test)
 }
 
 /// Which of the two examples a test runs.

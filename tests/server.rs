@@ -189,6 +189,38 @@ impl Harness {
         rs
     }
 
+    /// On another connection `conn`: SETUP `track_path` with `transport`, then PLAY
+    /// `play_path` in the session it created, the application accepting both; drains the
+    /// connection's output and returns the SETUP response.
+    fn setup_and_play_on(
+        &mut self,
+        conn: ConnectionId,
+        track_path: &str,
+        transport: &str,
+        play_path: &str,
+    ) -> Response {
+        let transport = format!("Transport: {transport}");
+        let setup = request("SETUP", track_path, 1, &[&transport]);
+        self.server
+            .handle_stream(self.now, conn, &mut BytesMut::from(setup.as_bytes()));
+        self.answer("");
+        let mut out = BytesMut::new();
+        while let Some(b) = self.server.poll_stream_output(conn) {
+            out.extend_from_slice(&b);
+        }
+        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("decode") else {
+            panic!("no SETUP response")
+        };
+        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+        let session = format!("Session: {token}");
+        let play = request("PLAY", play_path, 2, &[&session]);
+        self.server
+            .handle_stream(self.now, conn, &mut BytesMut::from(play.as_bytes()));
+        self.answer("");
+        while self.server.poll_stream_output(conn).is_some() {}
+        r
+    }
+
     fn events(&mut self) -> Vec<ServerEvent> {
         std::iter::from_fn(|| self.server.poll_event()).collect()
     }
@@ -234,6 +266,18 @@ impl Harness {
         }
         others
     }
+}
+
+/// A client's request text: `METHOD rtsp://127.0.0.1:8554PATH RTSP/1.0`, `CSeq`, then
+/// `headers` (one header line each).
+fn request(method: &str, path: &str, cseq: u32, headers: &[&str]) -> String {
+    let mut text = format!("{method} rtsp://127.0.0.1:8554{path} RTSP/1.0\r\nCSeq: {cseq}\r\n");
+    for h in headers {
+        text.push_str(h);
+        text.push_str("\r\n");
+    }
+    text.push_str("\r\n");
+    text
 }
 
 fn status_and_cseq(r: &Response) -> (u16, u32) {
@@ -603,7 +647,7 @@ fn ffmpeg_publishes_over_tcp_and_is_relayed() {
     let mut rs = Vec::new();
     let mut rtp = Vec::new();
     let mut mount = None;
-    let mut player_token = None;
+    let mut playing = false;
     for m in stream {
         match m {
             Message::Request(r) => {
@@ -636,28 +680,14 @@ fn ffmpeg_publishes_over_tcp_and_is_relayed() {
         }
         rs.extend(h.responses());
         // Once the mount exists, the player sets up its first track and plays.
-        if let (Some(m), None) = (h.server.mount_at("/record"), &player_token) {
-            let _ = m;
-            let mut buf = BytesMut::from(
-                &b"SETUP rtsp://127.0.0.1:8554/record/streamid=0 RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"[..],
+        if h.server.mount_at("/record").is_some() && !playing {
+            h.setup_and_play_on(
+                player,
+                "/record/streamid=0",
+                "RTP/AVP/TCP;unicast;interleaved=0-1",
+                "/record",
             );
-            h.server.handle_stream(h.now, player, &mut buf);
-            h.answer("unused");
-            let mut out = BytesMut::new();
-            while let Some(b) = h.server.poll_stream_output(player) {
-                out.extend_from_slice(&b);
-            }
-            let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("decode")
-            else {
-                panic!("no SETUP response")
-            };
-            let token = r.headers.typed::<Session>().expect("s").expect("s").id;
-            let mut buf = BytesMut::from(
-                format!("PLAY rtsp://127.0.0.1:8554/record RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n").as_bytes(),
-            );
-            h.server.handle_stream(h.now, player, &mut buf);
-            h.answer("unused");
-            player_token = Some(token);
+            playing = true;
         }
     }
     let got: Vec<_> = rs.iter().map(status_and_cseq).collect();
@@ -973,12 +1003,7 @@ fn digest_md5_as_ffmpeg_sends_it() {
     let token = h.token.clone().expect("session");
     // Another user cannot control the session.
     h.creds = Some(("other".into(), "secret".into()));
-    h.send_raw(
-        format!(
-            "PAUSE rtsp://127.0.0.1:8554/secure/ RTSP/1.0\r\nCSeq: 6\r\nSession: {token}\r\n\r\n"
-        )
-        .as_bytes(),
-    );
+    h.send_raw(request("PAUSE", "/secure/", 6, &[&format!("Session: {token}")]).as_bytes());
     h.responses(); // 401 (no Authorization on a raw request) refreshes nothing
     let mut pause = reqs[4].clone();
     pause.method = rtsp_proto::Method::PAUSE;
@@ -1053,24 +1078,7 @@ fn slow_reader_is_closed_and_memory_stays_bounded() {
         .accept(h.now, addr("127.0.0.1:40001"), addr("127.0.0.1:8554"))
         .expect("accept");
     for conn in [h.conn, reader] {
-        let mut buf = BytesMut::from(&b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"[..]);
-        h.server.handle_stream(h.now, conn, &mut buf);
-        h.answer("");
-        let mut out = BytesMut::new();
-        while let Some(b) = h.server.poll_stream_output(conn) {
-            out.extend_from_slice(&b);
-        }
-        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("d") else {
-            panic!()
-        };
-        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
-        let mut buf = BytesMut::from(
-            format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
-                .as_bytes(),
-        );
-        h.server.handle_stream(h.now, conn, &mut buf);
-        h.answer("");
-        while h.server.poll_stream_output(conn).is_some() {}
+        h.setup_and_play_on(conn, "/a/t", "RTP/AVP/TCP;unicast;interleaved=0-1", "/a");
     }
     assert_eq!(h.server.players(mount), 2);
     let mut closed = None;
@@ -1198,24 +1206,7 @@ fn fan_out_shares_one_packet_between_players() {
                 addr("127.0.0.1:8554"),
             )
             .expect("accept");
-        let mut buf = BytesMut::from(&b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n"[..]);
-        h.server.handle_stream(h.now, conn, &mut buf);
-        h.answer("");
-        let mut out = BytesMut::new();
-        while let Some(b) = h.server.poll_stream_output(conn) {
-            out.extend_from_slice(&b);
-        }
-        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("d") else {
-            panic!()
-        };
-        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
-        let mut buf = BytesMut::from(
-            format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
-                .as_bytes(),
-        );
-        h.server.handle_stream(h.now, conn, &mut buf);
-        h.answer("");
-        while h.server.poll_stream_output(conn).is_some() {}
+        h.setup_and_play_on(conn, "/a/t", "RTP/AVP/TCP;unicast;interleaved=0-1", "/a");
         conns.push(conn);
     }
     while h.server.poll_writable().is_some() {}
@@ -1264,28 +1255,12 @@ fn multicast_sends_one_datagram_for_all_players() {
                 addr("127.0.0.1:8554"),
             )
             .expect("accept");
-        let mut buf = BytesMut::from(&b"SETUP rtsp://127.0.0.1:8554/m/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP;multicast\r\n\r\n"[..]);
-        h.server.handle_stream(h.now, conn, &mut buf);
-        h.answer("");
-        let mut out = BytesMut::new();
-        while let Some(b) = h.server.poll_stream_output(conn) {
-            out.extend_from_slice(&b);
-        }
-        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("d") else {
-            panic!()
-        };
+        let r = h.setup_and_play_on(conn, "/m/t", "RTP/AVP;multicast", "/m");
         let t = transport(&r);
         assert!(
             t.starts_with("RTP/AVP;multicast;destination=239.1.2.3;ttl=16;port=5000-5001"),
             "{t}"
         );
-        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
-        let mut buf = BytesMut::from(
-            format!("PLAY rtsp://127.0.0.1:8554/m RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
-                .as_bytes(),
-        );
-        h.server.handle_stream(h.now, conn, &mut buf);
-        h.answer("");
     }
     h.server
         .send_frame(h.now, mount, TrackId(0), 0, &[0x11; 160])
@@ -1313,10 +1288,7 @@ fn rtcp_sender_reports_follow_the_interval() {
     h.answer("");
     h.responses();
     let token = h.token.clone().expect("token");
-    h.send_raw(
-        format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n")
-            .as_bytes(),
-    );
+    h.send_raw(request("PLAY", "/a", 2, &[&format!("Session: {token}")]).as_bytes());
     h.answer("");
     h.responses();
     let start = h.now;
@@ -1372,12 +1344,7 @@ fn timeouts_and_keepalives() {
     h.advance(Duration::from_secs(50));
     h.send_raw(format!("OPTIONS * RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\n\r\n").as_bytes());
     h.advance(Duration::from_secs(50));
-    h.send_raw(
-        format!(
-            "GET_PARAMETER rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 3\r\nSession: {token}\r\n\r\n"
-        )
-        .as_bytes(),
-    );
+    h.send_raw(request("GET_PARAMETER", "/a", 3, &[&format!("Session: {token}")]).as_bytes());
     h.advance(Duration::from_secs(50));
     h.send_raw(b"$\x01\x00\x08\x80\xc9\x00\x01\x00\x00\x00\x01");
     h.advance(Duration::from_secs(50));
@@ -1395,10 +1362,7 @@ fn timeouts_and_keepalives() {
     assert_eq!(h.server.poll_timeout(), None);
     // The session is gone for the client too.
     h.responses();
-    h.send_raw(
-        format!("PLAY rtsp://127.0.0.1:8554/a RTSP/1.0\r\nCSeq: 4\r\nSession: {token}\r\n\r\n")
-            .as_bytes(),
-    );
+    h.send_raw(request("PLAY", "/a", 4, &[&format!("Session: {token}")]).as_bytes());
     assert_eq!(h.responses()[0].status.as_u16(), 454);
 }
 

@@ -16,6 +16,17 @@ fn decode_in_chunks(
     cuts: &[usize],
     limits: Limits,
 ) -> Vec<Result<Message, DecodeErrorKind>> {
+    decode_in_chunks_with(input, cuts, limits, false)
+}
+
+/// `fast`: try [`Decoder::decode_data`] before every [`Decoder::decode`], as a client or
+/// server connection does; it must not change what comes out.
+fn decode_in_chunks_with(
+    input: &[u8],
+    cuts: &[usize],
+    limits: Limits,
+    fast: bool,
+) -> Vec<Result<Message, DecodeErrorKind>> {
     let mut dec = Decoder::with_limits(limits);
     let mut buf = BytesMut::new();
     let mut out = Vec::new();
@@ -30,6 +41,12 @@ fn decode_in_chunks(
         buf.extend_from_slice(&input[pos..cut]);
         pos = cut;
         loop {
+            if fast {
+                if let Some(d) = dec.decode_data(&mut buf) {
+                    out.push(Ok(Message::Data(d)));
+                    continue;
+                }
+            }
             match dec.decode(&mut buf) {
                 Ok(Some(m)) => out.push(Ok(m)),
                 Ok(None) => break,
@@ -139,7 +156,9 @@ proptest! {
         let expected: Vec<_> = msgs.iter().cloned().map(Ok).collect();
         prop_assert_eq!(&whole, &expected);
         let split = decode_in_chunks(&stream, &cuts, Limits::default());
-        prop_assert_eq!(split, whole);
+        prop_assert_eq!(&split, &whole);
+        let fast = decode_in_chunks_with(&stream, &cuts, Limits::default(), true);
+        prop_assert_eq!(fast, whole);
     }
 
     #[test]
@@ -159,6 +178,9 @@ proptest! {
         limits.max_interleaved = 32;
         let whole = decode_in_chunks(&input, &[], limits);
         let split = decode_in_chunks(&input, &cuts, limits);
+        // The fast path changes nothing, errors and their timing included.
+        let fast = decode_in_chunks_with(&input, &cuts, limits, true);
+        prop_assert_eq!(&fast, &split);
         // Errors may be reported at different moments when the input is cut (e.g. a head
         // limit hit before the rest arrives), but the decoded messages must agree.
         let ok = |v: &[Result<Message, DecodeErrorKind>]| v.iter().filter_map(|r| r.as_ref().ok().cloned()).collect::<Vec<_>>();

@@ -102,8 +102,12 @@ class Server:
             self.url = "rtsp://127.0.0.1:%d/h264" % self.port
             ready = b"READY"
         else:
+            # "tokio@MS": the same example with --coalesce-ms MS
+            base, _, ms = kind.partition("@")
             cmd = [a.tokio_bin, "--bind", "127.0.0.1:%d" % self.port]
-            path = "/test" if kind == "tokio-test" else "/bench"
+            if ms:
+                cmd += ["--coalesce-ms", ms]
+            path = "/test" if base == "tokio-test" else "/bench"
             self.url = "rtsp://127.0.0.1:%d%s" % (self.port, path)
             ready = b"listening on"
         self.log = open(log_path, "wb")
@@ -122,7 +126,7 @@ class Server:
         self.proc.stdout.close()
         self.pid = self.proc.pid
         self.publisher = None
-        if kind == "tokio":
+        if kind.partition("@")[0] == "tokio":
             # the live stream: a ~300 kbit/s H.264 file looped in real time by ffmpeg,
             # published over TCP and relayed by the server to every player of /bench
             self.publisher = subprocess.Popen(
@@ -304,7 +308,7 @@ def main():
     ap.add_argument("--servers", default="gst,tokio",
                     help="gst, tokio (relaying a published ~300 kbit/s H.264 stream at /bench) "
                          "and/or tokio-test (the built-in /test: H.264 + PCMU), run in this "
-                         "order")
+                         "order; tokio@MS or tokio-test@MS run the example with --coalesce-ms MS")
     ap.add_argument("--clients", default="500,1000,2000")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--ramp", type=float, default=100.0, help="player starts per second")

@@ -25,7 +25,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Our client reads into a buffer kept at least this free; retina's ring buffer is 64 KiB
 /// too.
-pub const READ_BUF: usize = 64 * 1024;
+pub const READ_BUF: usize = 256 * 1024;
 
 /// The client configuration of the benchmark: depacketized frames only (`frames`), or RTP
 /// packets only.

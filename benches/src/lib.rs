@@ -1,10 +1,11 @@
 //! Shared inputs and drivers for the benchmarks (`benches/message.rs`) and the probe binary
-//! (`src/bin/probe.rs`): the same bytes and the same decode loops, so the numbers of both
+//! (`src/bin/probe.rs`); [`client`] and [`h264`] do the same for their benchmarks and probes: the same bytes and the same decode loops, so the numbers of both
 //! describe the same work.
 
 use bytes::BytesMut;
 
 pub mod client;
+pub mod h264;
 use rtsp_proto::message::{Decoder, Message};
 
 /// A whole authenticated RTSP/1.0 session as seen by a proxy (both directions, in order):

@@ -55,6 +55,12 @@ pub struct Options {
 pub struct UsageError(String);
 
 impl UsageError {
+    /// True when help was asked for (`-h`, `--help`).
+    #[allow(dead_code)] // for tokio_server.rs
+    pub fn is_help(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Prints the problem and the usage; the exit code (0 when help was asked for).
     pub fn exit(&self, program: &str) -> std::process::ExitCode {
         if !self.0.is_empty() {

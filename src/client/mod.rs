@@ -88,7 +88,7 @@ use crate::rtp::{ReceiverStats, ReorderBuffer, ReorderEvent, RtpPacket, SenderSt
 use crate::sdp::{Presentation, Url};
 use crate::time::NtpTimestamp;
 use crate::Ssrc;
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use rand::RngCore;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -937,6 +937,14 @@ impl ClientSession {
             return Ok(());
         }
         loop {
+            // Media first: a complete `$` frame skips the general decoder.
+            if let Some(d) = self.decoder.decode_data(buf) {
+                self.handle_interleaved(now, d.channel, d.payload)?;
+                if self.state == State::Closed {
+                    return Ok(());
+                }
+                continue;
+            }
             match self.decoder.decode(buf) {
                 Ok(Some(Message::Response(resp))) => self.handle_response(now, resp),
                 Ok(Some(Message::Request(req))) => self.handle_server_request(req),
@@ -1924,7 +1932,7 @@ impl ClientSession {
         track.packets += 1;
         track.media_deadline = None;
         track.bytes += data.len() as u64;
-        let clock = track.info.clock_rate();
+        let clock = track.clock_rate;
         match track.stats.as_mut() {
             Some(s) if s.ssrc() != ssrc => {
                 events.diag(
@@ -1951,7 +1959,10 @@ impl ClientSession {
                 r.push(now, seq, data);
                 self.drain_reorder(now, ti);
             }
-            None => self.deliver(ti, data),
+            None => {
+                let meta = RtpMeta::of(&pkt);
+                self.deliver_parsed(ti, data, meta);
+            }
         }
     }
 
@@ -1974,36 +1985,54 @@ impl ClientSession {
         }
     }
 
+    /// Delivers a packet that comes out of the reorder buffer (parsed again: only valid
+    /// packets went in).
     fn deliver(&mut self, ti: usize, data: Bytes) {
+        let Ok(pkt) = RtpPacket::parse(&data) else {
+            return;
+        };
+        let meta = RtpMeta::of(&pkt);
+        self.deliver_parsed(ti, data, meta);
+    }
+
+    /// Hands a packet in order to the application (`emit_packets`) and the depacketizer.
+    fn deliver_parsed(&mut self, ti: usize, data: Bytes, meta: RtpMeta) {
         let emit_packets = self.config.emit_packets;
         let events = &mut self.events;
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
         };
-        let Ok(pkt) = RtpPacket::parse(&data) else {
-            return;
-        };
-        let time = track.media_time(pkt.timestamp());
-        let cp = codec::RtpPacket {
-            sequence_number: pkt.sequence_number(),
-            timestamp: pkt.timestamp(),
-            marker: pkt.marker(),
-            payload_type: pkt.payload_type().get(),
-            payload: data.slice(pkt.payload_range()),
-        };
-        if emit_packets {
+        let has_depacketizer = track.depacketizer.is_some();
+        let mut payload = if emit_packets {
+            let time = track.media_time(meta.timestamp);
+            let copy = has_depacketizer.then(|| data.clone());
             events.media(ClientEvent::Rtp {
                 track: TrackId(ti),
-                packet: data.clone(),
+                packet: data,
                 time,
             });
-        }
-        if let Some(d) = track.depacketizer.as_mut() {
+            copy
+        } else {
+            track.advance_time(meta.timestamp);
+            Some(data)
+        };
+        if let (Some(d), Some(mut p)) = (track.depacketizer.as_mut(), payload.take()) {
+            // The payload is cut out of the packet's buffer in place (no reference count
+            // traffic): `meta.payload` lies within the packet, which parsed.
+            p.truncate(meta.payload.end);
+            p.advance(meta.payload.start.min(p.len()));
+            let cp = codec::RtpPacket {
+                sequence_number: meta.sequence_number,
+                timestamp: meta.timestamp,
+                marker: meta.marker,
+                payload_type: meta.payload_type,
+                payload: p,
+            };
             if let Err(error) = d.push(cp) {
                 events.diag(Some(ti), DiagnosticKind::Depacketize { error });
             }
+            self.pull_frames(ti);
         }
-        self.pull_frames(ti);
     }
 
     fn pull_frames(&mut self, ti: usize) {
@@ -2216,6 +2245,29 @@ fn live555_version(s: &str) -> Option<(u16, u8, u8)> {
 /// Whether two addresses are the same host (an IPv4 address and its IPv6-mapped form are).
 fn same_host(a: std::net::IpAddr, b: std::net::IpAddr) -> bool {
     a.to_canonical() == b.to_canonical()
+}
+
+/// The header fields of a parsed RTP packet that delivery needs, so that the packet is
+/// parsed once on the way in.
+#[derive(Debug, Clone)]
+struct RtpMeta {
+    sequence_number: u16,
+    timestamp: u32,
+    marker: bool,
+    payload_type: u8,
+    payload: std::ops::Range<usize>,
+}
+
+impl RtpMeta {
+    fn of(pkt: &RtpPacket<'_>) -> RtpMeta {
+        RtpMeta {
+            sequence_number: pkt.sequence_number(),
+            timestamp: pkt.timestamp(),
+            marker: pkt.marker(),
+            payload_type: pkt.payload_type().get(),
+            payload: pkt.payload_range(),
+        }
+    }
 }
 
 /// Whether an RTP-Info `url` names the track whose control URL is `control`: the same

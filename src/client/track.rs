@@ -59,6 +59,8 @@ pub struct TrackStats {
 
 pub(crate) struct Track {
     pub info: TrackInfo,
+    /// `info.clock_rate()`, read from the description once.
+    pub clock_rate: u32,
     pub depacketizer: Option<Box<dyn Depacketizer + Send>>,
     pub stats: Option<ReceiverStats>,
     pub clock: RtpClock,
@@ -113,6 +115,7 @@ impl Track {
         interval.members = 2;
         interval.senders = 1;
         Track {
+            clock_rate,
             info: TrackInfo {
                 media,
                 control,
@@ -143,18 +146,29 @@ impl Track {
         }
     }
 
-    pub fn media_time(&mut self, rtp: u32) -> MediaTime {
+    /// Advances the timestamp unwrapper to a packet's timestamp `rtp` (and fixes the play
+    /// range's start at the first packet); returns the extended timestamp.
+    pub fn advance_time(&mut self, rtp: u32) -> i64 {
         let extended = self.unwrap.unwrap(rtp);
-        if let Some(t) = self.rtp_info_time.take() {
-            // Unwrap RTP-Info's rtptime next to the first packet's timestamp.
-            self.start = Some(extended + i64::from(t.wrapping_sub(rtp) as i32));
+        if self.start.is_none() || self.rtp_info_time.is_some() {
+            if let Some(t) = self.rtp_info_time.take() {
+                // Unwrap RTP-Info's rtptime next to the first packet's timestamp.
+                self.start = Some(extended + i64::from(t.wrapping_sub(rtp) as i32));
+            }
+            self.start.get_or_insert(extended);
         }
-        let start = *self.start.get_or_insert(extended);
+        extended
+    }
+
+    /// The media time of a packet: [`Self::advance_time`] and its result as a
+    /// [`MediaTime`].
+    pub fn media_time(&mut self, rtp: u32) -> MediaTime {
+        let extended = self.advance_time(rtp);
         MediaTime {
             rtp,
             extended,
-            start,
-            clock_rate: self.info.clock_rate(),
+            start: self.start.unwrap_or(extended),
+            clock_rate: self.clock_rate,
             wall_clock: self.clock.wall_clock(rtp),
             range_start: self.range_start,
         }
@@ -170,7 +184,7 @@ impl Track {
             rtp,
             extended,
             start: self.start.unwrap_or(extended),
-            clock_rate: self.info.clock_rate(),
+            clock_rate: self.clock_rate,
             wall_clock: self.clock.wall_clock(rtp),
             range_start: self.range_start,
         }

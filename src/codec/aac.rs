@@ -457,6 +457,21 @@ impl AacConfig {
     }
 
     /// True when packets carry an AU header section.
+    /// When every AU header is 16 bits of AU-size and AU-Index (or AU-Index-delta, of the
+    /// same width) and nothing else, with no auxiliary section: the index width.
+    fn two_byte_headers(&self) -> Option<u8> {
+        let plain = self.size_length > 0
+            && u16::from(self.size_length) + u16::from(self.index_length) == 16
+            && self.index_delta_length == self.index_length
+            && self.index_length < 16
+            && self.cts_delta_length == 0
+            && self.dts_delta_length == 0
+            && !self.random_access_indication
+            && self.stream_state_indication == 0
+            && self.auxiliary_data_size_length == 0;
+        plain.then_some(self.index_length)
+    }
+
     fn has_au_headers(&self) -> bool {
         self.size_length > 0
             || self.index_length > 0
@@ -479,12 +494,16 @@ impl AacConfig {
     }
 }
 
-/// One parsed AU header.
-#[derive(Debug, Clone, Copy)]
-struct AuHeader {
-    size: Option<u32>,
-    /// AU-Index for the first header, AU-Index-delta for the others.
-    index: u32,
+/// What the AU-header section said about the access units of a packet, beyond their sizes
+/// (which go to the depacketizer's scratch vector).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct AuHeaders {
+    /// The section holds at least one header (`false`: the config has no AU headers).
+    present: bool,
+    /// A header after the first has a non-zero AU-Index-delta (interleaving).
+    interleaved: bool,
+    /// A header has no AU-size and the config no `constantSize`.
+    missing_size: bool,
 }
 
 /// An access unit being reassembled from fragments.
@@ -524,7 +543,14 @@ pub struct AacDepacketizer {
     queue: FrameQueue,
     seq: LossTracker,
     frag: Option<Fragmented>,
+    /// The AU sizes of the packet being pushed (kept between packets, so that a packet
+    /// costs no allocation).
+    sizes: Vec<usize>,
 }
+
+/// Capacity of the AU-size scratch vector kept between packets; a hostile packet may grow
+/// it further (65,535 header bits at most), after which it is released.
+const SIZES_KEPT: usize = 64;
 
 impl AacDepacketizer {
     /// A depacketizer for `config`.
@@ -535,6 +561,7 @@ impl AacDepacketizer {
             seq: LossTracker::default(),
             frag: None,
             config,
+            sizes: Vec::new(),
         }
     }
 
@@ -564,15 +591,32 @@ impl AacDepacketizer {
         }
     }
 
+    /// Reads the AU-header section of `payload`: each AU's size (AU-size, else
+    /// `constantSize`) goes to `sizes`; returns what else the headers said and the data
+    /// section.
     fn parse_headers<'p>(
-        &self,
+        config: &AacConfig,
         seq: u16,
         payload: &'p [u8],
-    ) -> Result<(Vec<AuHeader>, &'p [u8]), DepacketizeError> {
-        let c = &self.config;
+        sizes: &mut Vec<usize>,
+    ) -> Result<(AuHeaders, &'p [u8]), DepacketizeError> {
+        Self::parse_headers_with(config, seq, payload, sizes, true)
+    }
+
+    /// [`Self::parse_headers`]; `fast`: 16-bit headers are read without the bit reader
+    /// (the two ways agree; a test compares them).
+    fn parse_headers_with<'p>(
+        config: &AacConfig,
+        seq: u16,
+        payload: &'p [u8],
+        sizes: &mut Vec<usize>,
+        fast: bool,
+    ) -> Result<(AuHeaders, &'p [u8]), DepacketizeError> {
+        let c = config;
         let malformed = |rule| DepacketizeError::Malformed { seq, rule };
+        let mut out = AuHeaders::default();
         if !c.has_au_headers() {
-            return Ok((Vec::new(), payload));
+            return Ok((out, payload));
         }
         let (len_bytes, rest) = payload
             .split_at_checked(2)
@@ -585,10 +629,27 @@ impl AacDepacketizer {
         let (section, rest) = rest
             .split_at_checked(header_bytes)
             .ok_or(malformed("AU-headers-length"))?;
+        if let Some(index_bits) = c.two_byte_headers().filter(|_| fast) {
+            // AAC-hbr and the like: whole 16-bit headers of AU-size and AU-Index(-delta)
+            // only, read without the bit reader.
+            if headers_bits % 16 == 0 {
+                for pair in section.chunks_exact(2) {
+                    let &[hi, lo] = pair else { continue };
+                    let h = u16::from_be_bytes([hi, lo]);
+                    let index = h & ((1u16 << index_bits) - 1);
+                    out.interleaved |= out.present && index != 0;
+                    out.present = true;
+                    sizes.push(usize::from(h >> index_bits));
+                }
+                if !out.present {
+                    return Err(malformed("AU-headers-length"));
+                }
+                return Ok((out, rest));
+            }
+        }
         let mut r = BitReader::new(section);
-        let mut headers = Vec::new();
         while r.position() < headers_bits {
-            let first = headers.is_empty();
+            let first = !out.present;
             let rd = |r: &mut BitReader<'_>, n: u8| r.read(u32::from(n));
             let size = if c.size_length > 0 {
                 Some(rd(&mut r, c.size_length).ok_or(malformed("AU-header"))?)
@@ -620,9 +681,14 @@ impl AacDepacketizer {
             if r.position() > headers_bits {
                 return Err(malformed("AU-headers-length"));
             }
-            headers.push(AuHeader { size, index });
+            out.present = true;
+            out.interleaved |= !first && index != 0;
+            match size.or(c.constant_size) {
+                Some(s) => sizes.push(s as usize),
+                None => out.missing_size = true,
+            }
         }
-        if headers.is_empty() {
+        if !out.present {
             return Err(malformed("AU-headers-length"));
         }
         let mut rest = rest;
@@ -638,7 +704,7 @@ impl AacDepacketizer {
                 .get(r.position() / 8..)
                 .ok_or(malformed("auxiliary section"))?;
         }
-        Ok((headers, rest))
+        Ok((out, rest))
     }
 
     /// Emits one complete AU, applying the ADTS policy.
@@ -805,8 +871,23 @@ impl Depacketizer for AacDepacketizer {
 impl AacDepacketizer {
     /// [`Depacketizer::push`] after loss and timestamp bookkeeping.
     fn push_packet(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
+        let mut sizes = std::mem::take(&mut self.sizes);
+        sizes.clear();
+        let result = self.push_sized(&packet, &mut sizes);
+        if sizes.capacity() <= SIZES_KEPT {
+            self.sizes = sizes;
+        }
+        result
+    }
+
+    /// [`Self::push_packet`] with the scratch vector for the AU sizes.
+    fn push_sized(
+        &mut self,
+        packet: &RtpPacket,
+        sizes: &mut Vec<usize>,
+    ) -> Result<(), DepacketizeError> {
         let seq = packet.sequence_number;
-        let (headers, data) = match self.parse_headers(seq, &packet.payload) {
+        let (headers, data) = match Self::parse_headers(&self.config, seq, &packet.payload, sizes) {
             Ok(v) => v,
             Err(e) => {
                 self.drop_fragment();
@@ -815,14 +896,13 @@ impl AacDepacketizer {
             }
         };
         let data_offset = packet.payload.len() - data.len();
-        let mut sizes: Vec<usize> = Vec::new();
-        if headers.is_empty() {
+        if !headers.present {
             match self.config.constant_size {
                 Some(cs) => {
                     let cs = cs as usize;
                     if data.len() % cs != 0 {
-                        if data.len() < cs && headers.is_empty() {
-                            return self.push_fragment(&packet, cs, data);
+                        if data.len() < cs {
+                            return self.push_fragment(packet, cs, data);
                         }
                         self.drop_fragment();
                         self.queue.mark_loss();
@@ -836,33 +916,23 @@ impl AacDepacketizer {
                 None => {
                     // One AU per packet; without a size field a fragmented AU ends at the
                     // marker bit.
-                    return self.push_unsized(&packet, data);
+                    return self.push_unsized(packet, data);
                 }
             }
-        } else {
-            if headers.iter().skip(1).any(|h| h.index != 0) {
-                self.drop_fragment();
-                self.queue.mark_loss();
-                return Err(DepacketizeError::Unsupported {
-                    seq,
-                    what: "interleaved access units (AU-Index-delta)",
-                });
-            }
-            for h in &headers {
-                let size = match (h.size, self.config.constant_size) {
-                    (Some(s), _) => s as usize,
-                    (None, Some(cs)) => cs as usize,
-                    (None, None) => {
-                        self.drop_fragment();
-                        self.queue.mark_loss();
-                        return Err(DepacketizeError::Malformed {
-                            seq,
-                            rule: "AU header (no AU-size and no constantSize)",
-                        });
-                    }
-                };
-                sizes.push(size);
-            }
+        } else if headers.interleaved {
+            self.drop_fragment();
+            self.queue.mark_loss();
+            return Err(DepacketizeError::Unsupported {
+                seq,
+                what: "interleaved access units (AU-Index-delta)",
+            });
+        } else if headers.missing_size {
+            self.drop_fragment();
+            self.queue.mark_loss();
+            return Err(DepacketizeError::Malformed {
+                seq,
+                rule: "AU header (no AU-size and no constantSize)",
+            });
         }
         let total = sizes.iter().try_fold(0usize, |a, &s| a.checked_add(s));
         match (total, sizes.as_slice()) {
@@ -870,11 +940,11 @@ impl AacDepacketizer {
             // timestamp: a fragment whose AU-size is the fragment's size (gortsplib's
             // encoder), or a marker-less sender's complete AU; resolved by what follows.
             (Some(t), [_]) if t == data.len() && (!packet.marker || self.frag.is_some()) => {
-                return self.push_unsized(&packet, data);
+                return self.push_unsized(packet, data);
             }
             (Some(t), _) if t == data.len() => {}
             (Some(_), [size]) if data.len() < *size => {
-                return self.push_fragment(&packet, *size, data);
+                return self.push_fragment(packet, *size, data);
             }
             _ => {
                 self.drop_fragment();
@@ -890,7 +960,7 @@ impl AacDepacketizer {
         let mut ts = packet.timestamp;
         let mut pos = data_offset;
         let mut result = Ok(());
-        for size in sizes {
+        for &size in sizes.iter() {
             let end = pos + size;
             let au = packet.payload.slice(pos..end);
             pos = end;
@@ -1145,6 +1215,35 @@ impl Packetizer for AacPacketizer {
 mod tests {
     use super::*;
     use crate::codec::fmtp::params;
+
+    proptest::proptest! {
+        /// The 16-bit header fast path reads exactly what the bit reader reads, for the
+        /// AAC-hbr layout and the other two-byte ones, on any payload.
+        #[test]
+        fn two_byte_headers_fast_path_agrees(
+            index_length in 0u8..6,
+            payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            bits in proptest::option::of(0u16..300),
+        ) {
+            let mut config = AacConfig::hbr(AudioSpecificConfig::parse(&[0x12, 0x08]).unwrap());
+            config.size_length = 16 - index_length;
+            config.index_length = index_length;
+            config.index_delta_length = index_length;
+            proptest::prop_assert!(config.two_byte_headers().is_some());
+            let mut payload = payload;
+            if let (Some(b), true) = (bits, payload.len() >= 2) {
+                // A plausible AU-headers-length now and then (the random one rarely is).
+                payload[..2].copy_from_slice(&(b * 16 % 320).to_be_bytes());
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let fast = AacDepacketizer::parse_headers_with(&config, 1, &payload, &mut a, true);
+            let slow = AacDepacketizer::parse_headers_with(&config, 1, &payload, &mut b, false);
+            proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            if fast.is_ok() {
+                proptest::prop_assert_eq!(a, b);
+            }
+        }
+    }
 
     fn pkt(seq: u16, ts: u32, marker: bool, payload: Vec<u8>) -> RtpPacket {
         RtpPacket {

@@ -101,8 +101,9 @@ fn has_zero_pair(data: &[u8]) -> bool {
 /// for short NAL units. Where zeros turn out to be dense (flat pictures, filler), it hands
 /// the rest over to `memmem`.
 pub(crate) fn find_start_code(data: &[u8]) -> Option<usize> {
-    /// Up to this length, a block scan for `00 00` decides first.
-    const SHORT: usize = 512;
+    /// Up to this length, a block scan for `00 00` decides first (longer data goes to
+    /// `memchr` at once, whose wider vectors cost fewer instructions per byte).
+    const SHORT: usize = 64;
     if data.len() <= SHORT && !has_zero_pair(data) {
         return None;
     }
@@ -435,6 +436,7 @@ impl AuAssembler {
     }
 
     /// Stores a packet payload; its index is used by [`Self::push_nal`] and friends.
+    #[inline]
     pub(crate) fn add_packet(&mut self, payload: Bytes) -> Result<u32, AuLimit> {
         if self.packets.len() >= self.max_fragments {
             return Err(AuLimit::Fragments);
@@ -455,6 +457,7 @@ impl AuAssembler {
         self.add_packet(Bytes::new()).map(|_| ())
     }
 
+    #[inline]
     fn grow(&mut self, by: usize) -> Result<(), AuLimit> {
         let size = self
             .size
@@ -465,6 +468,7 @@ impl AuAssembler {
         Ok(())
     }
 
+    #[inline]
     fn push_seg(&mut self, pkt: u32, start: usize, end: usize) -> Result<(), AuLimit> {
         let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
             return Err(AuLimit::FrameSize);
@@ -475,6 +479,7 @@ impl AuAssembler {
         Ok(())
     }
 
+    #[inline]
     fn seg_count(&self) -> u32 {
         // Bounded by max_fragments * NAL units per packet, both far below u32::MAX in
         // practice; saturate rather than wrap.
@@ -482,6 +487,7 @@ impl AuAssembler {
     }
 
     /// Adds a complete NAL unit, bytes `start..end` of packet `pkt`. Returns its index.
+    #[inline]
     pub(crate) fn push_nal(
         &mut self,
         pkt: u32,
@@ -594,6 +600,7 @@ impl AuAssembler {
 
     /// The first two bytes of NAL unit `i` (header included), padded with zeros when it is
     /// shorter.
+    #[inline]
     pub(crate) fn nal_head(&self, i: usize) -> [u8; 2] {
         let Some(nal) = self.nals.get(i) else {
             return [0; 2];
@@ -622,6 +629,7 @@ impl AuAssembler {
 
     /// NAL unit `i` as one contiguous slice when it is stored that way (a single NAL
     /// unit or one inside an aggregation packet).
+    #[inline]
     pub(crate) fn nal_contiguous(&self, i: usize) -> Option<&[u8]> {
         let nal = self.nals.get(i)?;
         if nal.hdr_len != 0 || nal.seg_end != nal.seg_start + 1 {
@@ -655,6 +663,7 @@ impl AuAssembler {
 
     /// True when NAL unit `i` contains an Annex B start code (`00 00 01`), also across
     /// segment boundaries.
+    #[inline]
     pub(crate) fn nal_has_start_code(&self, i: usize) -> bool {
         let Some(nal) = self.nals.get(i) else {
             return false;
@@ -758,6 +767,7 @@ pub(crate) struct Pending {
 
 impl Pending {
     /// Queues a frame; returns true if the oldest had to be dropped.
+    #[inline]
     pub(crate) fn push(&mut self, frame: Frame, max: usize) -> bool {
         let mut dropped = false;
         while self.frames.len() >= max.max(1) {
@@ -774,6 +784,7 @@ impl Pending {
         dropped
     }
 
+    #[inline]
     pub(crate) fn pop(&mut self) -> Option<Frame> {
         self.frames.pop_front()
     }
@@ -1152,6 +1163,7 @@ impl<S: Syntax> Core<S> {
 
     /// First step of every push: payload type, sequence number and timestamp. Returns
     /// false when the packet is to be ignored.
+    #[inline]
     pub(crate) fn begin(&mut self, pkt: &RtpPacket) -> Result<bool, DepacketizeError> {
         self.seq = pkt.sequence_number;
         self.marker = pkt.marker;
@@ -1209,6 +1221,7 @@ impl<S: Syntax> Core<S> {
     }
 
     /// Last step of a successful push.
+    #[inline]
     pub(crate) fn end(&mut self, marker: bool) -> Result<(), DepacketizeError> {
         if marker && self.policies.marker == MarkerPolicy::EndOfPicture {
             if self.au_vcl && !self.au.has_open_nal() {
@@ -1220,6 +1233,7 @@ impl<S: Syntax> Core<S> {
         self.take_backlog()
     }
 
+    #[inline]
     pub(crate) fn take_backlog(&mut self) -> Result<(), DepacketizeError> {
         if std::mem::take(&mut self.backlog) {
             Err(DepacketizeError::Backlog)
@@ -1243,6 +1257,7 @@ impl<S: Syntax> Core<S> {
 
     /// A packet that is neither a fragment nor an aggregation arrived: an open
     /// fragmented unit is incomplete.
+    #[inline]
     pub(crate) fn not_a_fragment(&mut self) -> Result<(), DepacketizeError> {
         match self.fu {
             FuState::Open(_) => {
@@ -1261,6 +1276,7 @@ impl<S: Syntax> Core<S> {
     }
 
     /// A single NAL unit packet: bytes `start..` of `payload`.
+    #[inline]
     pub(crate) fn single(&mut self, payload: Bytes, start: usize) -> Result<(), DepacketizeError> {
         self.not_a_fragment()?;
         let end = payload.len();
@@ -1404,48 +1420,64 @@ impl<S: Syntax> Core<S> {
     }
 
     /// A NAL unit is complete: split glued units, classify, capture parameter sets.
+    #[inline]
     fn complete_nal(&mut self, i: usize) -> Result<(), DepacketizeError> {
-        let mut range = i..i + 1;
         if self.policies.start_codes == StartCodePolicy::Split && self.au.nal_has_start_code(i) {
-            range = match self.au.split_last_annex_b(i) {
+            let range = match self.au.split_last_annex_b(i) {
                 Ok(r) => r,
                 Err(l) => return Err(self.limit_error(l)),
             };
             self.counters.glued_nal_units += 1;
-        }
-        for j in range.clone() {
-            // A NAL unit starting `00 00` is invalid for both codecs (H.264 type 0 followed
-            // by a zero byte, H.265 `nuh_temporal_id_plus1` = 0) and would read as a start
-            // code in Annex B output; drop the access unit rather than emit it.
-            if self.au.nal_head(j) == [0, 0] {
-                return Err(self.malformed("NAL unit header"));
-            }
-        }
-        for j in range {
-            let head = self.au.nal_head(j);
-            match S::class(S::nal_type(head)) {
-                NalClass::Vcl { key } => {
-                    self.au_vcl = true;
-                    self.au_key |= key;
+            for j in range.clone() {
+                // A NAL unit starting `00 00` is invalid for both codecs (H.264 type 0
+                // followed by a zero byte, H.265 `nuh_temporal_id_plus1` = 0) and would
+                // read as a start code in Annex B output; drop the access unit rather than
+                // emit it.
+                if self.au.nal_head(j) == [0, 0] {
+                    return Err(self.malformed("NAL unit header"));
                 }
-                NalClass::Param(kind) => {
-                    let changed = self.capture_param(kind, j);
-                    if !changed
-                        && self.au_vcl
-                        && self.au_params & (1 << kind) != 0
-                        && j + 1 == self.au.nal_count()
-                        && self.policies.repeated_parameter_sets
-                            == RepeatedParameterSetPolicy::DropAfterSlice
-                    {
-                        self.au.truncate_nals(j);
-                        self.counters.repeated_parameter_sets += 1;
-                    }
-                    self.au_params |= 1 << kind;
-                }
-                NalClass::Other => {}
             }
+            for j in range {
+                let head = self.au.nal_head(j);
+                self.classify(j, head);
+            }
+            return Ok(());
         }
+        // The common case: one NAL unit (see above for the `00 00` rule).
+        let head = self.au.nal_head(i);
+        if head == [0, 0] {
+            return Err(self.malformed("NAL unit header"));
+        }
+        self.classify(i, head);
         Ok(())
+    }
+
+    /// Notes what NAL unit `j` (whose first two bytes are `head`) means for the access
+    /// unit: a picture, a keyframe, a parameter set (captured; an identical repetition
+    /// after a slice dropped as the policy says).
+    #[inline]
+    fn classify(&mut self, j: usize, head: [u8; 2]) {
+        match S::class(S::nal_type(head)) {
+            NalClass::Vcl { key } => {
+                self.au_vcl = true;
+                self.au_key |= key;
+            }
+            NalClass::Param(kind) => {
+                let changed = self.capture_param(kind, j);
+                if !changed
+                    && self.au_vcl
+                    && self.au_params & (1 << kind) != 0
+                    && j + 1 == self.au.nal_count()
+                    && self.policies.repeated_parameter_sets
+                        == RepeatedParameterSetPolicy::DropAfterSlice
+                {
+                    self.au.truncate_nals(j);
+                    self.counters.repeated_parameter_sets += 1;
+                }
+                self.au_params |= 1 << kind;
+            }
+            NalClass::Other => {}
+        }
     }
 
     /// Records parameter set `j` as the current one of its kind; true if it changed.
@@ -1537,6 +1569,7 @@ impl<S: Syntax> Core<S> {
         }
     }
 
+    #[inline]
     pub(crate) fn pull(&mut self) -> Option<Frame> {
         self.pending.pop()
     }

@@ -275,6 +275,44 @@ impl Decoder {
         }
     }
 
+    /// The fast path for media: takes the next item from `buf` only when it is a complete
+    /// interleaved frame within [`Limits::max_interleaved`] and nothing else is under way;
+    /// returns `None` otherwise (a message, a partial or oversized frame, blank lines, a
+    /// resynchronisation), leaving everything for [`Decoder::decode`], which decodes the
+    /// same frame the same way. A connection that carries mostly media calls this first.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use rtsp_proto::message::Decoder;
+    /// let mut buf = BytesMut::from(&b"$\x00\x00\x02hi$\x01"[..]);
+    /// let mut d = Decoder::new();
+    /// let data = d.decode_data(&mut buf).unwrap();
+    /// assert_eq!((data.channel, &data.payload[..]), (0, &b"hi"[..]));
+    /// assert!(d.decode_data(&mut buf).is_none()); // the next frame is not complete yet
+    /// ```
+    #[inline]
+    pub fn decode_data(&mut self, buf: &mut BytesMut) -> Option<Data> {
+        if !matches!(self.state, State::Idle) || self.pending.is_some() {
+            return None;
+        }
+        let &[b'$', channel, hi, lo] = buf.first_chunk::<4>()? else {
+            return None;
+        };
+        let length = usize::from(u16::from_be_bytes([hi, lo]));
+        let total = 4 + length;
+        if length > self.limits.max_interleaved || buf.len() < total {
+            return None;
+        }
+        self.item_start = self.consumed;
+        let mut frame = buf.split_to(total).freeze();
+        frame.advance(4);
+        self.consumed += total as u64;
+        Some(Data {
+            channel,
+            payload: frame,
+        })
+    }
+
     /// Checks that the stream may end here: returns [`DecodeErrorKind::Truncated`] when
     /// `buf` holds part of a message or frame (blank lines are fine).
     pub fn finish(&mut self, buf: &BytesMut) -> Result<(), DecodeError> {

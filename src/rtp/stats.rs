@@ -7,7 +7,11 @@ use std::time::{Duration, Instant};
 
 /// Converts a duration to ticks of a `rate` Hz clock (wrapping, as RTP timestamps do).
 fn ticks(d: Duration, rate: u32) -> u32 {
-    (d.as_nanos() * u128::from(rate) / 1_000_000_000) as u32
+    // floor(nanos × rate / 10⁹) without 128-bit division: whole seconds times the rate,
+    // plus the fraction (< 10⁹ × 2³², which fits in 64 bits); wraps like the RTP clock.
+    let whole = d.as_secs().wrapping_mul(u64::from(rate));
+    let frac = u64::from(d.subsec_nanos()) * u64::from(rate) / 1_000_000_000;
+    whole.wrapping_add(frac) as u32
 }
 
 /// What a receiver knows about one source: the sequence-number state of A.1, the loss
@@ -45,6 +49,9 @@ pub struct ReceiverStats {
     jitter16: u64,
     transit: Option<u32>,
     epoch: Option<Instant>,
+    /// The last arrival time converted to clock ticks (packets read in one batch share
+    /// their `now`).
+    arrival: Option<(Instant, u32)>,
     last_sr: Option<(u32, Instant)>,
     last_packet: Option<Instant>,
 }
@@ -61,6 +68,7 @@ impl ReceiverStats {
             jitter16: 0,
             transit: None,
             epoch: None,
+            arrival: None,
             last_sr: None,
             last_packet: None,
         }
@@ -86,8 +94,15 @@ impl ReceiverStats {
             self.transit = None;
         }
         if update.is_valid() {
-            let epoch = *self.epoch.get_or_insert(now);
-            let arrival = ticks(now.saturating_duration_since(epoch), self.clock_rate);
+            let arrival = match self.arrival {
+                Some((at, ticks)) if at == now => ticks,
+                _ => {
+                    let epoch = *self.epoch.get_or_insert(now);
+                    let a = ticks(now.saturating_duration_since(epoch), self.clock_rate);
+                    self.arrival = Some((now, a));
+                    a
+                }
+            };
             let transit = arrival.wrapping_sub(rtp_timestamp);
             if let Some(prev) = self.transit {
                 let d = u64::from(transit.wrapping_sub(prev).cast_signed().unsigned_abs());

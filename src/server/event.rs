@@ -3,7 +3,7 @@
 use crate::codec::PacketizeError;
 use crate::header::{Range, Transport};
 use crate::message::{DecodeError, Method, Request, Version};
-use crate::rtp::RtpError;
+use crate::rtp::{RtpBuildError, RtpError};
 use bytes::Bytes;
 use std::net::SocketAddr;
 
@@ -239,6 +239,16 @@ pub enum Diagnostic {
         /// Why.
         error: PacketizeError,
     },
+    /// A packet given to [`Server::send_rtp`](super::Server::send_rtp) could not be
+    /// relayed; dropped (the call also returned the error).
+    Relay {
+        /// The mount.
+        mount: MountId,
+        /// The track.
+        track: TrackId,
+        /// Why.
+        error: RelayError,
+    },
     /// A recorded RTP packet could not be depacketized (the frame it belonged to was
     /// dropped; the RTP event was still reported).
     Depacketize {
@@ -258,6 +268,29 @@ pub enum Diagnostic {
     },
     /// A connection was refused because of [`ServerLimits::max_connections`](super::ServerLimits::max_connections).
     TooManyConnections,
+}
+
+/// Why [`Server::send_rtp`](super::Server::send_rtp) dropped a packet (reported in
+/// [`Diagnostic::Relay`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RelayError {
+    /// The bytes are not an RTP packet (e.g. a publisher sent garbage).
+    #[error("not an rtp packet: {0}")]
+    Parse(#[from] RtpError),
+    /// The packet could not be rebuilt with the track's SSRC, sequence number and
+    /// timestamp.
+    #[error("cannot rebuild the packet: {0}")]
+    Build(#[from] RtpBuildError),
+}
+
+impl From<RelayError> for ApiError {
+    fn from(error: RelayError) -> ApiError {
+        match error {
+            RelayError::Parse(e) => ApiError::Rtp(e),
+            RelayError::Build(e) => ApiError::RtpBuild(e),
+        }
+    }
 }
 
 /// What happened; poll with [`Server::poll_event`](super::Server::poll_event).
@@ -376,6 +409,10 @@ pub enum ApiError {
     /// [`Server::send_rtp`](super::Server::send_rtp) with bytes that are not an RTP packet.
     #[error("rtp: {0}")]
     Rtp(#[from] RtpError),
+    /// [`Server::send_rtp`](super::Server::send_rtp) could not rebuild the packet with the
+    /// track's SSRC, sequence number and timestamp.
+    #[error("rtp rebuild: {0}")]
+    RtpBuild(#[from] RtpBuildError),
     /// No session with this id.
     #[error("no session {0:?}")]
     UnknownSession(SessionId),

@@ -2,11 +2,12 @@
 //! media from publishers.
 
 use super::event::{
-    ApiError, ConnectionId, Diagnostic, MountId, ServerEvent, SessionEndReason, SessionId, TrackId,
+    ApiError, ConnectionId, Diagnostic, MountId, RelayError, ServerEvent, SessionEndReason,
+    SessionId, TrackId,
 };
 use super::mount::{Mount, SinkKind, Track, TrackConfig};
 use super::{
-    push_out, Connection, MediaSocket, Server, SessionState, SetupMode, Slab, Timer, Transmit,
+    Connection, MediaSocket, Server, ServerLimits, SessionState, SetupMode, Slab, Timer, Transmit,
 };
 use crate::header::{CSeq, NotifyReason, Range, Session};
 use crate::message::{HeaderName, HeaderValue, Method, Request};
@@ -18,22 +19,67 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-/// Everything a fan-out writes to, borrowed apart from the mount being read.
-struct Outputs<'a> {
-    conns: &'a mut Slab<Connection>,
-    transmits: &'a mut VecDeque<Transmit>,
-    writable: &'a mut VecDeque<ConnectionId>,
-    slow: &'a mut Vec<ConnectionId>,
-    framed: &'a mut Vec<(u8, Bytes)>,
-    dropped_transmits: &'a mut u64,
+/// Everything output goes to: the connections and their queues, the UDP datagrams, and
+/// the scratch space of a fan-out. Kept apart from the mounts so that a fan-out can borrow
+/// it whole while it reads a mount's track.
+#[derive(Debug)]
+pub(super) struct OutputState {
+    pub(super) conns: Slab<Connection>,
+    pub(super) transmits: VecDeque<Transmit>,
+    pub(super) writable: VecDeque<ConnectionId>,
+    /// Reused per fan-out: connections found over their output limit.
+    pub(super) slow: Vec<ConnectionId>,
+    /// Reused per packet: the interleaved framing of the packet for each channel.
+    framed: Vec<(u8, Bytes)>,
+    pub(super) dropped_transmits: u64,
+    /// [`ServerLimits::max_output_bytes`].
     max_output: usize,
+    /// [`ServerLimits::max_pending_transmits`].
     max_transmits: usize,
 }
 
-impl Outputs<'_> {
+impl OutputState {
+    pub(super) fn new(limits: &ServerLimits) -> OutputState {
+        OutputState {
+            conns: Slab::default(),
+            transmits: VecDeque::new(),
+            writable: VecDeque::new(),
+            slow: Vec::new(),
+            framed: Vec::new(),
+            dropped_transmits: 0,
+            max_output: limits.max_output_bytes,
+            max_transmits: limits.max_pending_transmits,
+        }
+    }
+
+    /// Queues bytes for a connection, outside the response order (media, notifications).
+    /// Over [`ServerLimits::max_output_bytes`] the connection is marked dead and listed in
+    /// `slow` for closing.
+    pub(super) fn queue_raw(&mut self, conn: ConnectionId, bytes: Bytes) {
+        let Some(c) = self.conns.get_mut(conn.0) else {
+            return;
+        };
+        if c.dead {
+            return;
+        }
+        if c.out_bytes + bytes.len() > self.max_output {
+            c.dead = true;
+            c.out.clear();
+            c.out_bytes = 0;
+            self.slow.push(conn);
+            return;
+        }
+        c.out_bytes += bytes.len();
+        c.out.push_back(bytes);
+        if !c.notified {
+            c.notified = true;
+            self.writable.push_back(conn);
+        }
+    }
+
     fn transmit(&mut self, socket: MediaSocket, destination: SocketAddr, payload: Bytes) {
         if self.transmits.len() >= self.max_transmits {
-            *self.dropped_transmits += 1;
+            self.dropped_transmits += 1;
             return;
         }
         self.transmits.push_back(Transmit {
@@ -76,9 +122,7 @@ impl Outputs<'_> {
                             b
                         }
                     };
-                    if let Some(c) = self.conns.get_mut(conn.0) {
-                        push_out(c, conn, framed, self.max_output, self.writable, self.slow);
-                    }
+                    self.queue_raw(conn, framed);
                 }
                 SinkKind::Udp {
                     rtp,
@@ -266,26 +310,16 @@ impl Server {
             .mounts
             .get(mount.0)
             .ok_or(ApiError::UnknownMount(mount))?;
-        let mut out = Outputs {
-            conns: &mut self.conns,
-            transmits: &mut self.transmits,
-            writable: &mut self.writable,
-            slow: &mut self.slow,
-            framed: &mut self.framed,
-            dropped_transmits: &mut self.dropped_transmits,
-            max_output: self.config.limits.max_output_bytes,
-            max_transmits: self.config.limits.max_pending_transmits,
-        };
         for (i, (track, bye)) in m.tracks.iter().zip(&byes).enumerate() {
             let group = multicast_dest(multicast, mc.map(|c| c.port_base), i);
-            out.fan_out(track, group, bye, true);
+            self.out.fan_out(track, group, bye, true);
         }
         for sid in notify {
             let Some(s) = self.sessions.get(sid.0) else {
                 continue;
             };
             let conn = s.conn;
-            let Some(c) = self.conns.get_mut(conn.0) else {
+            let Some(c) = self.out.conns.get_mut(conn.0) else {
                 continue;
             };
             let cseq = c.next_cseq;
@@ -303,7 +337,7 @@ impl Server {
             }
             let mut buf = BytesMut::new();
             b.build().encode(&mut buf);
-            self.queue_raw(conn, buf.freeze());
+            self.out.queue_raw(conn, buf.freeze());
         }
         self.finish_input(now);
         Ok(())
@@ -375,18 +409,8 @@ impl Server {
             .get(track.0)
             .ok_or(ApiError::UnknownTrack { mount, track })?;
         if t.has_receivers() {
-            let mut out = Outputs {
-                conns: &mut self.conns,
-                transmits: &mut self.transmits,
-                writable: &mut self.writable,
-                slow: &mut self.slow,
-                framed: &mut self.framed,
-                dropped_transmits: &mut self.dropped_transmits,
-                max_output: self.config.limits.max_output_bytes,
-                max_transmits: self.config.limits.max_pending_transmits,
-            };
             for (p, _, _) in &packets {
-                out.fan_out(t, group, p, false);
+                self.out.fan_out(t, group, p, false);
             }
         }
         packets.clear();
@@ -399,6 +423,10 @@ impl Server {
     /// marker, payload type and timestamp (plus the track's offset), and gets the track's
     /// SSRC and next sequence number, so every player sees one continuous stream even when
     /// the publisher changes. Header extensions and CSRCs are kept.
+    ///
+    /// Bytes that are not an RTP packet (or a packet that cannot be rebuilt) are dropped,
+    /// like a frame [`Server::send_frame`] cannot packetize: reported as
+    /// [`Diagnostic::Relay`] and returned as [`ApiError::Rtp`] / [`ApiError::RtpBuild`].
     pub fn send_rtp(
         &mut self,
         now: Instant,
@@ -415,19 +443,33 @@ impl Server {
             .tracks
             .get_mut(track.0)
             .ok_or(ApiError::UnknownTrack { mount, track })?;
-        let parsed = RtpPacket::parse(packet)?;
-        let ts = parsed.timestamp().wrapping_add(t.ts_offset);
-        let builder = RtpBuilder::from_packet(&parsed)
-            .sequence_number(t.seq)
-            .timestamp(ts)
-            .ssrc(t.ssrc);
-        let mut b = BytesMut::with_capacity(packet.len());
-        if builder.append_to(&mut b).is_err() {
-            return Ok(());
-        }
-        let bytes = b.freeze();
+        let ts_offset = t.ts_offset;
+        let rebuilt = RtpPacket::parse(packet)
+            .map_err(RelayError::Parse)
+            .and_then(|parsed| {
+                let ts = parsed.timestamp().wrapping_add(ts_offset);
+                let mut b = BytesMut::with_capacity(packet.len());
+                RtpBuilder::from_packet(&parsed)
+                    .sequence_number(t.seq)
+                    .timestamp(ts)
+                    .ssrc(t.ssrc)
+                    .append_to(&mut b)
+                    .map_err(RelayError::Build)?;
+                Ok((b.freeze(), ts, parsed.payload().len()))
+            });
+        let (bytes, ts, payload_len) = match rebuilt {
+            Ok(r) => r,
+            Err(error) => {
+                self.push_event(ServerEvent::Diagnostic(Diagnostic::Relay {
+                    mount,
+                    track,
+                    error,
+                }));
+                return Err(error.into());
+            }
+        };
         t.seq = t.seq.wrapping_add(1);
-        t.stats.handle_sent(now, ts, parsed.payload().len());
+        t.stats.handle_sent(now, ts, payload_len);
         let group = multicast_dest(
             m.multicast_group,
             self.config.multicast.map(|c| c.port_base),
@@ -438,17 +480,7 @@ impl Server {
             .get(track.0)
             .ok_or(ApiError::UnknownTrack { mount, track })?;
         if t.has_receivers() {
-            let mut out = Outputs {
-                conns: &mut self.conns,
-                transmits: &mut self.transmits,
-                writable: &mut self.writable,
-                slow: &mut self.slow,
-                framed: &mut self.framed,
-                dropped_transmits: &mut self.dropped_transmits,
-                max_output: self.config.limits.max_output_bytes,
-                max_transmits: self.config.limits.max_pending_transmits,
-            };
-            out.fan_out(t, group, &bytes, false);
+            self.out.fan_out(t, group, &bytes, false);
         }
         self.finish_input(now);
         Ok(())
@@ -505,17 +537,7 @@ impl Server {
                 t.interval.initial = false;
                 t.interval.members = t.sinks.len() + t.multicast_members + 1;
                 let t = &*t;
-                let mut out = Outputs {
-                    conns: &mut self.conns,
-                    transmits: &mut self.transmits,
-                    writable: &mut self.writable,
-                    slow: &mut self.slow,
-                    framed: &mut self.framed,
-                    dropped_transmits: &mut self.dropped_transmits,
-                    max_output: self.config.limits.max_output_bytes,
-                    max_transmits: self.config.limits.max_pending_transmits,
-                };
-                out.fan_out(t, group, &report, true);
+                self.out.fan_out(t, group, &report, true);
             }
         }
         self.schedule_rtcp(now, mount, track);
@@ -532,7 +554,7 @@ impl Server {
         payload: Bytes,
     ) -> bool {
         let max_unassigned = self.config.limits.max_unassigned_frames;
-        let Some(c) = self.conns.get_mut(conn.0) else {
+        let Some(c) = self.out.conns.get_mut(conn.0) else {
             return false;
         };
         let found = c.channels.iter().find(|u| u.channel == channel).copied();

@@ -96,7 +96,8 @@ mod slab;
 pub use config::{MulticastConfig, Rtsp2RtpInfoPolicy, ServerConfig, ServerLimits, UdpPorts};
 pub use event::{
     ApiError, CloseReason, ConnectionId, Diagnostic, IncomingRequest, MediaSocket, MountId,
-    RequestId, RequestKind, ServerEvent, SessionEndReason, SessionId, SetupMode, TrackId, Transmit,
+    RelayError, RequestId, RequestKind, ServerEvent, SessionEndReason, SessionId, SetupMode,
+    TrackId, Transmit,
 };
 pub use mount::TrackConfig;
 
@@ -104,6 +105,7 @@ use crate::header::Transport;
 use crate::message::{Decoder, Method, Version};
 use crate::time::NtpTimestamp;
 use bytes::{Bytes, BytesMut};
+use media::OutputState;
 use mount::Mount;
 use slab::Slab;
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -240,7 +242,8 @@ enum Timer {
 /// protocol and an example.
 pub struct Server {
     config: ServerConfig,
-    conns: Slab<Connection>,
+    /// Connections, datagrams and the fan-out's scratch space.
+    out: OutputState,
     sessions: Slab<ServerSession>,
     session_by_token: HashMap<String, SessionId>,
     udp_sources: HashMap<(MediaSocket, SocketAddr), (SessionId, TrackId)>,
@@ -250,25 +253,18 @@ pub struct Server {
     next_request: u64,
     next_group: u32,
     events: VecDeque<ServerEvent>,
-    transmits: VecDeque<Transmit>,
-    writable: VecDeque<ConnectionId>,
     timers: BTreeSet<(Instant, Timer)>,
     epoch: Option<Instant>,
     dropped_events: u64,
-    dropped_transmits: u64,
-    /// Reused per packet: the interleaved framing of the packet for each channel.
-    framed: Vec<(u8, Bytes)>,
     /// Reused per frame: the packets of the frame.
     packets: Vec<(Bytes, u32, usize)>,
-    /// Reused per fan-out: connections found over their output limit.
-    slow: Vec<ConnectionId>,
 }
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("config", &self.config)
-            .field("connections", &self.conns.len())
+            .field("connections", &self.out.conns.len())
             .field("sessions", &self.sessions.len())
             .field("mounts", &self.mounts.len())
             .finish_non_exhaustive()
@@ -279,8 +275,8 @@ impl Server {
     /// A server with this configuration, no connection, session or mount.
     pub fn new(config: ServerConfig) -> Server {
         Server {
+            out: OutputState::new(&config.limits),
             config,
-            conns: Slab::default(),
             sessions: Slab::default(),
             session_by_token: HashMap::new(),
             udp_sources: HashMap::new(),
@@ -290,15 +286,10 @@ impl Server {
             next_request: 1,
             next_group: 0,
             events: VecDeque::new(),
-            transmits: VecDeque::new(),
-            writable: VecDeque::new(),
             timers: BTreeSet::new(),
             epoch: None,
             dropped_events: 0,
-            dropped_transmits: 0,
-            framed: Vec::new(),
             packets: Vec::new(),
-            slow: Vec::new(),
         }
     }
 
@@ -317,11 +308,11 @@ impl Server {
         local: SocketAddr,
     ) -> Result<ConnectionId, ApiError> {
         self.epoch.get_or_insert(now);
-        if self.conns.len() >= self.config.limits.max_connections {
+        if self.out.conns.len() >= self.config.limits.max_connections {
             self.push_event(ServerEvent::Diagnostic(Diagnostic::TooManyConnections));
             return Err(ApiError::TooManyConnections);
         }
-        let key = self.conns.insert(Connection {
+        let key = self.out.conns.insert(Connection {
             peer,
             local,
             decoder: Decoder::with_limits(self.config.limits.decoder),
@@ -356,12 +347,12 @@ impl Server {
 
     /// The peer address of a connection.
     pub fn connection_peer(&self, conn: ConnectionId) -> Option<SocketAddr> {
-        self.conns.get(conn.0).map(|c| c.peer)
+        self.out.conns.get(conn.0).map(|c| c.peer)
     }
 
     /// Number of open connections.
     pub fn connection_count(&self) -> usize {
-        self.conns.len()
+        self.out.conns.len()
     }
 
     /// Number of sessions.
@@ -389,7 +380,7 @@ impl Server {
     /// Events waiting in [`Server::poll_event`] and datagrams waiting in
     /// [`Server::poll_transmit`].
     pub fn queued_counts(&self) -> (usize, usize) {
-        (self.events.len(), self.transmits.len())
+        (self.events.len(), self.out.transmits.len())
     }
 
     /// Sessions attached to a mount (players and publishers that set up one of its
@@ -430,7 +421,7 @@ impl Server {
         self.epoch.get_or_insert(now);
         let mut decoded = false;
         loop {
-            let Some(c) = self.conns.get_mut(conn.0) else {
+            let Some(c) = self.out.conns.get_mut(conn.0) else {
                 return;
             };
             if c.dead {
@@ -494,7 +485,7 @@ impl Server {
     /// message and ends when no partial message is buffered.
     fn arm_read_timer(&mut self, now: Instant, conn: ConnectionId, decoded: bool, partial: bool) {
         let timeout = self.config.read_timeout;
-        let Some(c) = self.conns.get_mut(conn.0) else {
+        let Some(c) = self.out.conns.get_mut(conn.0) else {
             return;
         };
         if let Some(at) = c.read_deadline {
@@ -556,6 +547,7 @@ impl Server {
                 Timer::Rtcp(mount, track) => self.rtcp_timer(now, mount, track),
                 Timer::Read(conn) => {
                     if self
+                        .out
                         .conns
                         .get(conn.0)
                         .is_some_and(|c| c.read_deadline == Some(at))
@@ -570,14 +562,14 @@ impl Server {
 
     /// The next UDP datagram to send.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        self.out.transmits.pop_front()
     }
 
     /// A connection that got new output since it was last returned here: drain it with
     /// [`Server::poll_stream_output`] when its socket is writable.
     pub fn poll_writable(&mut self) -> Option<ConnectionId> {
-        while let Some(id) = self.writable.pop_front() {
-            if let Some(c) = self.conns.get_mut(id.0) {
+        while let Some(id) = self.out.writable.pop_front() {
+            if let Some(c) = self.out.conns.get_mut(id.0) {
                 c.notified = false;
                 return Some(id);
             }
@@ -588,7 +580,7 @@ impl Server {
     /// The next chunk of bytes to write to a connection (responses, interleaved media),
     /// in order. Chunks are shared with other connections where the content is the same.
     pub fn poll_stream_output(&mut self, conn: ConnectionId) -> Option<Bytes> {
-        let c = self.conns.get_mut(conn.0)?;
+        let c = self.out.conns.get_mut(conn.0)?;
         let b = c.out.pop_front()?;
         c.out_bytes -= b.len();
         Some(b)
@@ -596,7 +588,7 @@ impl Server {
 
     /// Bytes queued for a connection.
     pub fn stream_output_len(&self, conn: ConnectionId) -> usize {
-        self.conns.get(conn.0).map_or(0, |c| c.out_bytes)
+        self.out.conns.get(conn.0).map_or(0, |c| c.out_bytes)
     }
 
     /// The next event.
@@ -630,8 +622,8 @@ impl Server {
     /// After every input: report drops, close slow readers.
     fn finish_input(&mut self, now: Instant) {
         self.close_slow(now);
-        if self.dropped_transmits > 0 && self.events.len() < self.config.limits.max_events {
-            let count = std::mem::take(&mut self.dropped_transmits);
+        if self.out.dropped_transmits > 0 && self.events.len() < self.config.limits.max_events {
+            let count = std::mem::take(&mut self.out.dropped_transmits);
             self.events
                 .push_back(ServerEvent::Diagnostic(Diagnostic::TransmitsDropped {
                     count,
@@ -645,7 +637,7 @@ impl Server {
     }
 
     fn close_slow(&mut self, now: Instant) {
-        while let Some(conn) = self.slow.pop() {
+        while let Some(conn) = self.out.slow.pop() {
             self.drop_connection(now, conn, Some(CloseReason::SlowReader));
         }
     }
@@ -666,14 +658,14 @@ impl Server {
     }
 
     fn drop_connection(&mut self, now: Instant, conn: ConnectionId, reason: Option<CloseReason>) {
-        let Some(c) = self.conns.remove(conn.0) else {
+        let Some(c) = self.out.conns.remove(conn.0) else {
             return;
         };
         if let Some(at) = c.read_deadline {
             self.timers.remove(&(at, Timer::Read(conn)));
         }
         if c.notified {
-            self.writable.retain(|w| *w != conn);
+            self.out.writable.retain(|w| *w != conn);
         }
         let timers = &mut self.timers;
         self.pending.retain(|id, p| {
@@ -710,7 +702,7 @@ impl Server {
         for t in &s.tracks {
             match t.transport {
                 StreamTransport::Interleaved { conn, .. } => {
-                    if let Some(c) = self.conns.get_mut(conn.0) {
+                    if let Some(c) = self.out.conns.get_mut(conn.0) {
                         c.channels.retain(|u| u.session != id);
                     }
                 }
@@ -721,7 +713,7 @@ impl Server {
                 StreamTransport::Multicast => {}
             }
         }
-        if let Some(c) = self.conns.get_mut(s.conn.0) {
+        if let Some(c) = self.out.conns.get_mut(s.conn.0) {
             c.pipelined.retain(|(_, sid)| *sid != id);
         }
         if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
@@ -758,42 +750,6 @@ impl Server {
             s.timer_at = deadline;
             self.timers.insert((deadline, Timer::Session(id)));
         }
-    }
-
-    /// Queues bytes for a connection, outside the response order (media, notifications).
-    fn queue_raw(&mut self, conn: ConnectionId, bytes: Bytes) {
-        let limit = self.config.limits.max_output_bytes;
-        if let Some(c) = self.conns.get_mut(conn.0) {
-            push_out(c, conn, bytes, limit, &mut self.writable, &mut self.slow);
-        }
-    }
-}
-
-/// Queues `bytes` on `c`; over the limit, the connection is marked dead and listed in
-/// `slow` for closing.
-fn push_out(
-    c: &mut Connection,
-    conn: ConnectionId,
-    bytes: Bytes,
-    limit: usize,
-    writable: &mut VecDeque<ConnectionId>,
-    slow: &mut Vec<ConnectionId>,
-) {
-    if c.dead {
-        return;
-    }
-    if c.out_bytes + bytes.len() > limit {
-        c.dead = true;
-        c.out.clear();
-        c.out_bytes = 0;
-        slow.push(conn);
-        return;
-    }
-    c.out_bytes += bytes.len();
-    c.out.push_back(bytes);
-    if !c.notified {
-        c.notified = true;
-        writable.push_back(conn);
     }
 }
 

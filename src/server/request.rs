@@ -97,11 +97,11 @@ impl Server {
         let mut out = BytesMut::new();
         resp.encode(&mut out);
         let bytes = out.freeze();
-        let Some(c) = self.conns.get_mut(conn.0) else {
+        let Some(c) = self.out.conns.get_mut(conn.0) else {
             return;
         };
         if c.slots.is_empty() {
-            self.queue_raw(conn, bytes);
+            self.out.queue_raw(conn, bytes);
         } else {
             c.slots.push_back(Slot {
                 id: None,
@@ -115,7 +115,7 @@ impl Server {
         let mut out = BytesMut::new();
         resp.encode(&mut out);
         let bytes = out.freeze();
-        let Some(c) = self.conns.get_mut(conn.0) else {
+        let Some(c) = self.out.conns.get_mut(conn.0) else {
             return;
         };
         c.pending = c.pending.saturating_sub(1);
@@ -129,7 +129,7 @@ impl Server {
             }
         }
         for b in ready {
-            self.queue_raw(conn, b);
+            self.out.queue_raw(conn, b);
         }
     }
 
@@ -240,10 +240,11 @@ impl Server {
             Some(s) => Some(s),
             None if version == Version::V2_0 && method != Method::SETUP => {
                 match req.headers.typed::<PipelinedRequests>() {
-                    Some(Ok(PipelinedRequests(p))) => self
-                        .conns
-                        .get(conn.0)
-                        .and_then(|c| c.pipelined.iter().find(|(q, _)| *q == p).map(|(_, s)| *s)),
+                    Some(Ok(PipelinedRequests(p))) => {
+                        self.out.conns.get(conn.0).and_then(|c| {
+                            c.pipelined.iter().find(|(q, _)| *q == p).map(|(_, s)| *s)
+                        })
+                    }
                     _ => None,
                 }
             }
@@ -387,7 +388,8 @@ impl Server {
                     }
                     None => {
                         let existing = pipelined.and_then(|p| {
-                            self.conns
+                            self.out
+                                .conns
                                 .get(conn.0)?
                                 .pipelined
                                 .iter()
@@ -408,7 +410,8 @@ impl Server {
                                 }
                                 let id = self.new_session(now, conn, user.clone(), version, mode);
                                 pending.new_session = true;
-                                if let (Some(p), Some(c)) = (pipelined, self.conns.get_mut(conn.0))
+                                if let (Some(p), Some(c)) =
+                                    (pipelined, self.out.conns.get_mut(conn.0))
                                 {
                                     if c.pipelined.len() >= MAX_PIPELINED {
                                         c.pipelined.remove(0);
@@ -510,7 +513,7 @@ impl Server {
             },
         };
         // Every request waiting for the application holds a slot.
-        let Some(c) = self.conns.get_mut(conn.0) else {
+        let Some(c) = self.out.conns.get_mut(conn.0) else {
             return;
         };
         if c.pending >= self.config.limits.max_pending_requests {
@@ -804,7 +807,7 @@ impl Server {
         // Register the stream.
         match transport {
             StreamTransport::Interleaved { conn, rtp, rtcp } => {
-                if let Some(c) = self.conns.get_mut(conn.0) {
+                if let Some(c) = self.out.conns.get_mut(conn.0) {
                     c.channels
                         .retain(|u| !(u.session == sid && u.track == track));
                     for (channel, is_rtcp) in [(rtp, false), (rtcp, true)] {
@@ -840,7 +843,7 @@ impl Server {
             Some(StreamTransport::Interleaved { conn, .. }) => {
                 let same_conn =
                     matches!(transport, StreamTransport::Interleaved { conn: c, .. } if c == conn);
-                if let (false, Some(c)) = (same_conn, self.conns.get_mut(conn.0)) {
+                if let (false, Some(c)) = (same_conn, self.out.conns.get_mut(conn.0)) {
                     c.channels
                         .retain(|u| !(u.session == sid && u.track == track));
                 }
@@ -908,7 +911,7 @@ impl Server {
         track: TrackId,
         offered: &Transport,
     ) -> Option<(StreamTransport, TransportSpec)> {
-        let c = self.conns.get(p.conn.0)?;
+        let c = self.out.conns.get(p.conn.0)?;
         let (peer, local) = (c.peer, c.local);
         let ssrc = self.mounts.get(mount.0)?.tracks.get(track.0)?.ssrc;
         for spec in &offered.0 {
@@ -930,7 +933,7 @@ impl Server {
             }
             match lower {
                 Some(LowerTransport::Tcp) => {
-                    let c = self.conns.get(p.conn.0)?;
+                    let c = self.out.conns.get(p.conn.0)?;
                     let in_use = |ch: u8| {
                         c.channels
                             .iter()

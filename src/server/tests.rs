@@ -269,11 +269,66 @@ fn internal_tables_empty_after_sessions_end() {
     assert!(s.session_by_token.is_empty());
     assert!(s.pending.is_empty());
     assert!(s.timers.is_empty());
-    assert!(s.writable.is_empty());
+    assert!(s.out.writable.is_empty());
     let m = s.mounts.iter().next().unwrap().1;
     assert!(m.sessions.is_empty());
     assert!(m
         .tracks
         .iter()
         .all(|t| t.sinks.is_empty() && t.rtcp_due.is_none()));
+}
+
+#[test]
+fn send_rtp_reports_a_packet_it_cannot_relay_like_send_frame() {
+    let mut s = server();
+    let now = crate::rtp::test_origin();
+    let mount = s
+        .add_mount("/relay", vec![TrackConfig::new("trackID=0", 96, 90000)])
+        .unwrap();
+    let seq_before = s.mounts.get(mount.0).unwrap().tracks[0].seq;
+    // Version 1 and too short: not an RTP packet (a publisher sending garbage).
+    for bad in [
+        &[0x40u8, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1][..],
+        &[0x80, 0x60, 0],
+    ] {
+        let err = s.send_rtp(now, mount, TrackId(0), bad).unwrap_err();
+        let ApiError::Rtp(rtp_error) = err else {
+            panic!("unexpected error {err:?}")
+        };
+        assert_eq!(
+            s.poll_event(),
+            Some(ServerEvent::Diagnostic(Diagnostic::Relay {
+                mount,
+                track: TrackId(0),
+                error: RelayError::Parse(rtp_error),
+            }))
+        );
+        assert!(s.poll_event().is_none());
+    }
+    // Nothing was consumed: the next good packet gets the track's next sequence number.
+    assert_eq!(s.mounts.get(mount.0).unwrap().tracks[0].seq, seq_before);
+    let good = crate::rtp::RtpBuilder::new(
+        crate::rtp::PayloadType::from_static(96),
+        7,
+        0,
+        crate::Ssrc(1),
+    )
+    .payload(&[1, 2, 3]);
+    let mut b = BytesMut::new();
+    good.append_to(&mut b).unwrap();
+    s.send_rtp(now, mount, TrackId(0), &b).unwrap();
+    assert!(s.poll_event().is_none());
+    assert_eq!(
+        s.mounts.get(mount.0).unwrap().tracks[0].seq,
+        seq_before.wrapping_add(1)
+    );
+    // Unknown mounts and tracks stay API errors without a diagnostic.
+    assert_eq!(
+        s.send_rtp(now, mount, TrackId(1), &b),
+        Err(ApiError::UnknownTrack {
+            mount,
+            track: TrackId(1)
+        })
+    );
+    assert!(s.poll_event().is_none());
 }

@@ -131,7 +131,9 @@ pub fn json_string_array(json: &str, key: &str) -> Vec<String> {
         .collect()
 }
 
+pub mod inspect;
 pub mod peers;
+pub mod process;
 pub mod typed_headers;
 
 /// Extracts the number `"key": N` from a small JSON text.
