@@ -515,6 +515,11 @@ fn status_failure(what: &str, status: StatusCode, reason: &str) -> Failure {
 
 fn config(args: &Args, url: &str) -> ClientConfig {
     let mut config = ClientConfig::default();
+    // Sender reports (publishing) carry wall-clock time.
+    config.ntp_origin = Some((
+        Instant::now(),
+        rtsp_proto::time::NtpTimestamp::from_system_time(std::time::SystemTime::now()),
+    ));
     if args.rtsp2 {
         config.version = rtsp_proto::Version::V2_0;
         config.pipelined_requests = args.pipeline;
