@@ -1,25 +1,31 @@
 //! A blocking RTSP client on `std::net` around the sans-IO `ClientSession`.
 //!
 //! ```text
-//! cargo run --example client -- [--transport tcp|udp] [--duration SECS] [--out FILE] URL
-//! cargo run --example client -- publish --in FILE.h264 [--fps N] [--transport tcp|udp] URL
+//! cargo run --example client -- [--transport tcp|udp|multicast] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL
+//! cargo run --example client -- publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL
 //! ```
 //!
 //! Playing prints the tracks, then one statistics line per second (packets, lost, jitter,
 //! bitrate per track). `--out` writes the first video track as an Annex B elementary stream
 //! (H.264/H.265), MJPEG as concatenated JPEG pictures, or, without video, the first audio
 //! track (AAC with ADTS headers, anything else raw). Without `--transport` TCP is tried
-//! first, then UDP. Publishing sends an Annex B H.264 file with ANNOUNCE, SETUP
+//! first, then UDP; `multicast` asks the server for multicast and joins the group it
+//! names. Publishing sends an Annex B H.264 file with ANNOUNCE, SETUP
 //! (`mode=record`) and RECORD in real time, then TEARDOWN. Credentials come from the URL
-//! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN.
+//! (`rtsp://user:pass@host/path`). Exit status 0 after a clean TEARDOWN, also when Ctrl-C
+//! (SIGINT) ended the session. `--rtsp2` speaks
+//! RTSP/2.0 and falls back to 1.0: on the same connection after a 505 or a 1.0 answer, on a
+//! new one when the server drops the connection instead (ffmpeg's `-rtsp_flags listen`).
+//! `--pipeline` (with `--rtsp2`) sends every SETUP and the PLAY without waiting
+//! (RFC 7826 §16.3).
 #![allow(clippy::disallowed_methods)] // examples own the clock
 
 use bytes::{Bytes, BytesMut};
-use rtsp_proto::client::TrackTransport;
 use rtsp_proto::client::{
-    ClientConfig, ClientEvent, ClientSession, Destination, PlayOptions, SetupTransport, StreamKind,
-    TrackId,
+    ClientConfig, ClientError, ClientEvent, ClientSession, Destination, PlayOptions,
+    SetupTransport, State, StreamKind, TrackId,
 };
+use rtsp_proto::client::{StaleSession, TrackTransport};
 use rtsp_proto::codec::aac::AudioSpecificConfig;
 use rtsp_proto::codec::h264::{H264Packetizer, H264PacketizerConfig};
 use rtsp_proto::codec::Packetizer;
@@ -29,6 +35,7 @@ use rtsp_proto::sdp::MediaKind;
 use rtsp_proto::StatusCode;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -38,6 +45,8 @@ enum Lower {
     Udp,
     /// TCP, and UDP on the same connection if the server answers 461.
     Auto,
+    /// UDP multicast: the server picks the group and ports, we join it.
+    Multicast,
 }
 
 struct Args {
@@ -48,13 +57,17 @@ struct Args {
     input: Option<String>,
     fps: f64,
     rtsp2: bool,
+    /// Pipeline the SETUPs and the PLAY (RTSP/2.0 only).
+    pipeline: bool,
+    /// A reconnect after a refused RTSP/2.0: the server may need a moment to listen again.
+    reconnect: bool,
     url: String,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: client [--transport tcp|udp] [--duration SECS] [--out FILE] [--rtsp2] URL\n       \
-         client publish --in FILE.h264 [--fps N] [--transport tcp|udp] URL"
+        "usage: client [--transport tcp|udp|multicast] [--duration SECS] [--out FILE] [--rtsp2 [--pipeline]] URL\n       \
+         client publish --in FILE.h264 [--fps N] [--transport tcp|udp] [--rtsp2] URL"
     );
     std::process::exit(2);
 }
@@ -68,6 +81,8 @@ fn parse_args() -> Args {
         input: None,
         fps: 25.0,
         rtsp2: false,
+        pipeline: false,
+        reconnect: false,
         url: String::new(),
     };
     let mut it = std::env::args().skip(1).peekable();
@@ -82,6 +97,7 @@ fn parse_args() -> Args {
                 a.transport = match value().as_str() {
                     "tcp" => Some(Lower::Tcp),
                     "udp" => Some(Lower::Udp),
+                    "multicast" => Some(Lower::Multicast),
                     _ => usage(),
                 }
             }
@@ -93,6 +109,7 @@ fn parse_args() -> Args {
             "--in" => a.input = Some(value()),
             "--fps" => a.fps = value().parse().unwrap_or_else(|_| usage()),
             "--rtsp2" => a.rtsp2 = true,
+            "--pipeline" => a.pipeline = true,
             "-h" | "--help" => usage(),
             _ if a.url.is_empty() && !arg.starts_with("--") => a.url = arg,
             _ => usage(),
@@ -112,12 +129,50 @@ enum Failure {
     Fatal(String),
     /// The server sent us elsewhere.
     Redirect(String),
+    /// The server dropped the connection on an RTSP/2.0 request: retry with 1.0.
+    Rtsp2Refused,
 }
 
+/// Set by the Ctrl-C (SIGINT) handler: tear down and exit.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 fn main() {
-    let args = parse_args();
-    let result = if args.publish {
-        publish(&args, args.transport.unwrap_or(Lower::Tcp))
+    let mut args = parse_args();
+    // Ctrl-C ends the session with TEARDOWN (the loops look at the flag at least every
+    // 250 ms) and the program exits 0 once it is answered; a second Ctrl-C exits at once.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let result = loop {
+        let result = run(&args);
+        if matches!(result, Err(Failure::Rtsp2Refused)) && args.rtsp2 {
+            // ffmpeg's listening server resets the connection on RTSP/2.0 instead of
+            // answering 505: speak 1.0 on a new connection.
+            eprintln!("the server dropped the connection on RTSP/2.0; retrying with RTSP/1.0");
+            args.rtsp2 = false;
+            args.reconnect = true;
+            continue;
+        }
+        break result;
+    };
+    match result {
+        Ok(()) => {}
+        Err(Failure::Transport(e) | Failure::Fatal(e) | Failure::Redirect(e)) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        Err(Failure::Rtsp2Refused) => {
+            eprintln!("error: the server dropped the connection on an RTSP/1.0 request");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), Failure> {
+    if args.publish {
+        publish(args, args.transport.unwrap_or(Lower::Tcp))
     } else {
         let order = match args.transport {
             Some(t) => vec![t],
@@ -126,9 +181,10 @@ fn main() {
         let mut result = Err(Failure::Fatal("no transport tried".into()));
         let mut url = args.url.clone();
         let mut redirects = 0;
+        let mut stale = None;
         let mut i = 0;
         while let Some(lower) = order.get(i) {
-            result = play(&args, &url, *lower);
+            result = play(args, &url, *lower, &mut stale);
             match &result {
                 Err(Failure::Transport(why)) if i + 1 < order.len() => {
                     eprintln!("{lower:?} failed ({why}); trying {:?}", order[i + 1]);
@@ -147,13 +203,6 @@ fn main() {
             }
         }
         result
-    };
-    match result {
-        Ok(()) => {}
-        Err(Failure::Transport(e) | Failure::Fatal(e) | Failure::Redirect(e)) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
     }
 }
 
@@ -175,7 +224,7 @@ struct Io {
 }
 
 impl Io {
-    fn connect(url: &str) -> Result<Io, Failure> {
+    fn connect(args: &Args, url: &str) -> Result<Io, Failure> {
         let parsed = rtsp_proto::sdp::Url::parse(url)
             .map_err(|e| Failure::Fatal(format!("bad url: {e}")))?;
         let host = parsed
@@ -188,8 +237,21 @@ impl Io {
             .map_err(|e| Failure::Fatal(format!("cannot resolve {host}: {e}")))?
             .next()
             .ok_or_else(|| Failure::Fatal(format!("cannot resolve {host}")))?;
-        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
-            .map_err(|e| Failure::Fatal(format!("cannot connect to {addr}: {e}")))?;
+        // After a refused RTSP/2.0 a server such as ffmpeg listens again only once it
+        // restarts: retry a refused connection for a few seconds.
+        let give_up = Instant::now() + Duration::from_secs(if args.reconnect { 10 } else { 0 });
+        let stream = loop {
+            match TcpStream::connect_timeout(&addr, Duration::from_secs(10)) {
+                Ok(s) => break s,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::ConnectionRefused
+                        && Instant::now() < give_up =>
+                {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => return Err(Failure::Fatal(format!("cannot connect to {addr}: {e}"))),
+            }
+        };
         stream.set_nodelay(true).ok();
         let (tx, rx) = mpsc::channel();
         let mut reader = stream
@@ -246,42 +308,95 @@ impl Io {
             let Ok(rtcp) = UdpSocket::bind(format!("{ip}:{}", port + 1)) else {
                 continue;
             };
-            for (sock, kind) in [(&rtp, StreamKind::Rtp), (&rtcp, StreamKind::Rtcp)] {
-                let s = sock
-                    .try_clone()
-                    .map_err(|e| Failure::Fatal(e.to_string()))?;
-                let tx = self.tx.clone();
-                std::thread::spawn(move || {
-                    let mut b = vec![0u8; 65_536];
-                    while let Ok((n, from)) = s.recv_from(&mut b) {
-                        let d = Bytes::copy_from_slice(&b[..n]);
-                        if tx.send(Input::Datagram(track, kind, from, d)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            if self.udp.len() <= track.0 {
-                self.udp.resize_with(track.0 + 1, || None);
-            }
-            self.udp[track.0] = Some((rtp, rtcp));
+            self.add_pair(track, rtp, rtcp)?;
             return Ok(port);
         }
         Err(Failure::Fatal("no free even UDP port pair".into()))
+    }
+
+    /// Starts the readers of `track`'s sockets and keeps them for sending.
+    fn add_pair(&mut self, track: TrackId, rtp: UdpSocket, rtcp: UdpSocket) -> Result<(), Failure> {
+        for (sock, kind) in [(&rtp, StreamKind::Rtp), (&rtcp, StreamKind::Rtcp)] {
+            let s = sock
+                .try_clone()
+                .map_err(|e| Failure::Fatal(e.to_string()))?;
+            let tx = self.tx.clone();
+            std::thread::spawn(move || {
+                let mut b = vec![0u8; 65_536];
+                while let Ok((n, from)) = s.recv_from(&mut b) {
+                    let d = Bytes::copy_from_slice(&b[..n]);
+                    if tx.send(Input::Datagram(track, kind, from, d)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        if self.udp.len() <= track.0 {
+            self.udp.resize_with(track.0 + 1, || None);
+        }
+        self.udp[track.0] = Some((rtp, rtcp));
+        Ok(())
+    }
+
+    /// Joins a multicast track's group on its RTP and RTCP ports.
+    fn join(&mut self, track: TrackId, transport: TrackTransport) -> Result<(), Failure> {
+        let TrackTransport::Multicast {
+            group: Some(group),
+            rtp_port: Some(rtp_port),
+            rtcp_port,
+            ..
+        } = transport
+        else {
+            return Err(Failure::Fatal(format!(
+                "track {}: the server gave no multicast group and port",
+                track.0
+            )));
+        };
+        let rtcp_port = rtcp_port.unwrap_or(rtp_port.wrapping_add(1));
+        let bind = |port: u16| -> Result<UdpSocket, Failure> {
+            let fail = |e: std::io::Error| Failure::Fatal(format!("{group} port {port}: {e}"));
+            match group {
+                std::net::IpAddr::V4(g) => {
+                    let s =
+                        UdpSocket::bind((std::net::Ipv4Addr::UNSPECIFIED, port)).map_err(fail)?;
+                    s.join_multicast_v4(&g, &std::net::Ipv4Addr::UNSPECIFIED)
+                        .map_err(fail)?;
+                    Ok(s)
+                }
+                std::net::IpAddr::V6(g) => {
+                    let s =
+                        UdpSocket::bind((std::net::Ipv6Addr::UNSPECIFIED, port)).map_err(fail)?;
+                    s.join_multicast_v6(&g, 0).map_err(fail)?;
+                    Ok(s)
+                }
+            }
+        };
+        let (rtp, rtcp) = (bind(rtp_port)?, bind(rtcp_port)?);
+        self.add_pair(track, rtp, rtcp)
     }
 
     /// Writes what the session wants sent.
     fn flush(&mut self, client: &mut ClientSession) -> Result<(), Failure> {
         while let Some(t) = client.poll_transmit() {
             match t.destination {
-                Destination::Control => self
-                    .stream
-                    .write_all(&t.data)
-                    .map_err(|e| Failure::Fatal(format!("write: {e}")))?,
+                Destination::Control => {
+                    if let Err(e) = self.stream.write_all(&t.data) {
+                        // A reset connection: the session decides what it means.
+                        eprintln!("connection error: {e}");
+                        client.handle_close(Instant::now());
+                        return Ok(());
+                    }
+                }
                 Destination::Udp { track, kind, port } => {
                     if let Some(Some((rtp, rtcp))) = self.udp.get(track.0) {
                         let sock = if kind == StreamKind::Rtp { rtp } else { rtcp };
                         let _ = sock.send_to(&t.data, SocketAddr::new(self.peer.ip(), port));
+                    }
+                }
+                Destination::Multicast { track, group, port } => {
+                    // Receiver reports go to the group.
+                    if let Some(Some((_, rtcp))) = self.udp.get(track.0) {
+                        let _ = rtcp.send_to(&t.data, SocketAddr::new(group, port));
                     }
                 }
                 _ => {}
@@ -324,10 +439,8 @@ impl Io {
                 client.handle_close(now);
             }
             Input::Datagram(track, kind, from, data) => {
-                // Only the server's datagrams are media.
-                if from.ip() == self.peer.ip() {
-                    client.handle_datagram(now, track, kind, from, data);
-                }
+                // The session drops datagrams from other hosts (DatagramSourcePolicy).
+                client.handle_datagram(now, track, kind, from, data);
             }
         }
         Ok(())
@@ -402,8 +515,14 @@ fn status_failure(what: &str, status: StatusCode, reason: &str) -> Failure {
 
 fn config(args: &Args, url: &str) -> ClientConfig {
     let mut config = ClientConfig::default();
+    // Sender reports (publishing) carry wall-clock time.
+    config.ntp_origin = Some((
+        Instant::now(),
+        rtsp_proto::time::NtpTimestamp::from_system_time(std::time::SystemTime::now()),
+    ));
     if args.rtsp2 {
         config.version = rtsp_proto::Version::V2_0;
+        config.pipelined_requests = args.pipeline;
     }
     // Keep the credentials of the original URL across redirects.
     if rtsp_proto::auth::UserCredentials::from_url(url).is_none() {
@@ -412,10 +531,40 @@ fn config(args: &Args, url: &str) -> ClientConfig {
     config
 }
 
-fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
-    let mut io = Io::connect(url)?;
+/// Plays `url` on a new connection. A session the previous attempt left at the server
+/// (`stale`) is torn down first; the one this attempt leaves (it failed without
+/// TEARDOWN) is put there for the next.
+fn play(
+    args: &Args,
+    url: &str,
+    lower: Lower,
+    stale: &mut Option<StaleSession>,
+) -> Result<(), Failure> {
+    let mut io = Io::connect(args, url)?;
     let mut client = ClientSession::new(url, config(args, url))
         .map_err(|e| Failure::Fatal(format!("{url}: {e}")))?;
+    client.set_server_addr(io.peer.ip());
+    if let Some(old) = stale.take() {
+        // A live555 before 2017.06.04 would keep sending its data otherwise.
+        println!("tearing down the stale session {}", old.id);
+        client
+            .teardown_stale(Instant::now(), &old)
+            .map_err(|e| Failure::Fatal(e.to_string()))?;
+    }
+    let result = drive_play(args, lower, &mut io, &mut client);
+    // Abandoning the connection ends the session here; what the server may keep is the
+    // next attempt's to tear down.
+    client.handle_close(Instant::now());
+    *stale = client.stale_session();
+    result
+}
+
+fn drive_play(
+    args: &Args,
+    lower: Lower,
+    io: &mut Io,
+    client: &mut ClientSession,
+) -> Result<(), Failure> {
     let mut used = "?";
     client
         .options(Instant::now())
@@ -428,7 +577,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
     let mut prev_bytes: Vec<u64> = Vec::new();
 
     loop {
-        io.flush(&mut client)?;
+        io.flush(client)?;
         while let Some(ev) = client.poll_event() {
             let now = Instant::now();
             let fail = |e: rtsp_proto::client::ClientError| Failure::Fatal(e.to_string());
@@ -455,7 +604,32 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                         }
                         _ => {}
                     }
-                    if m == "SETUP" || m == "DESCRIBE" {
+                    let pipelined = args.pipeline && response.version == rtsp_proto::Version::V2_0;
+                    if pipelined && m == "DESCRIBE" {
+                        // RFC 7826 §16.3: every SETUP and the PLAY at once.
+                        let tracks = client.tracks().len();
+                        for i in 0..tracks {
+                            let transport = match lower {
+                                Lower::Tcp => SetupTransport::Tcp,
+                                Lower::Udp => SetupTransport::Udp {
+                                    client_port: io.bind_pair(TrackId(i))?,
+                                },
+                                Lower::Auto => SetupTransport::TcpThenUdp {
+                                    client_port: io.bind_pair(TrackId(i))?,
+                                },
+                                Lower::Multicast => SetupTransport::Multicast,
+                            };
+                            client.setup(now, TrackId(i), transport).map_err(fail)?;
+                        }
+                        client
+                            .play(
+                                now,
+                                PlayOptions::default().with_range(Range::npt_from(Duration::ZERO)),
+                            )
+                            .map_err(fail)?;
+                        println!("pipelined {tracks} SETUP(s) and PLAY");
+                    } else if pipelined && m == "SETUP" {
+                    } else if m == "SETUP" || m == "DESCRIBE" {
                         if next_setup < client.tracks().len() {
                             let transport = match lower {
                                 Lower::Tcp => SetupTransport::Tcp,
@@ -465,6 +639,7 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                                 Lower::Auto => SetupTransport::TcpThenUdp {
                                     client_port: io.bind_pair(TrackId(next_setup))?,
                                 },
+                                Lower::Multicast => SetupTransport::Multicast,
                             };
                             client
                                 .setup(now, TrackId(next_setup), transport)
@@ -499,12 +674,16 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     }
                     prev_bytes = vec![0; tracks];
                     if let Some(path) = &args.out {
-                        out = Some(open_output(path, &client)?);
+                        out = Some(open_output(path, client)?);
                     }
                 }
                 ClientEvent::TrackSetUp { track, transport } => {
                     used = match transport {
                         TrackTransport::Interleaved { .. } => "Tcp",
+                        TrackTransport::Multicast { .. } => {
+                            io.join(track, transport)?;
+                            "Multicast"
+                        }
                         _ => "Udp",
                     };
                     println!("  track {} set up: {transport:?}", track.0);
@@ -525,6 +704,8 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     }
                 }
 
+                // A closing session fails what was in flight; `Closed` says why.
+                ClientEvent::RequestTimedOut { .. } if client.state() == State::Closed => {}
                 ClientEvent::RequestTimedOut { method, .. } => {
                     return Err(Failure::Transport(format!("{method} timed out")));
                 }
@@ -533,6 +714,9 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     println!("closed after TEARDOWN");
                     return Ok(());
                 }
+                ClientEvent::Closed {
+                    error: Some(ClientError::Rtsp2Refused),
+                } => return Err(Failure::Rtsp2Refused),
                 ClientEvent::Closed { error: Some(e) } => {
                     return Err(Failure::Fatal(format!("session closed: {e}")));
                 }
@@ -542,16 +726,20 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
         let now = Instant::now();
         if let Some(since) = playing_since {
             if now.duration_since(last_stats) >= Duration::from_secs(1) {
-                print_stats(&client, &mut prev_bytes, now.duration_since(last_stats));
+                print_stats(client, &mut prev_bytes, now.duration_since(last_stats));
                 last_stats = now;
             }
             let done = args
                 .duration
-                .is_some_and(|d| now.duration_since(since) >= d);
+                .is_some_and(|d| now.duration_since(since) >= d)
+                || INTERRUPTED.load(Ordering::SeqCst);
             if done && !tearing_down {
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    println!("interrupted: TEARDOWN");
+                }
                 tearing_down = true;
                 print_stats(
-                    &client,
+                    client,
                     &mut prev_bytes,
                     now.duration_since(last_stats).max(Duration::from_millis(1)),
                 );
@@ -560,12 +748,20 @@ fn play(args: &Args, url: &str, lower: Lower) -> Result<(), Failure> {
                     .map_err(|e| Failure::Fatal(e.to_string()))?;
                 continue;
             }
+        } else if INTERRUPTED.load(Ordering::SeqCst) && !tearing_down {
+            // Before PLAY: tear down what is set up (without a session it closes at once).
+            println!("interrupted: TEARDOWN");
+            tearing_down = true;
+            client
+                .teardown(now)
+                .map_err(|e| Failure::Fatal(e.to_string()))?;
+            continue;
         }
         let mut deadline = client
             .poll_timeout()
             .unwrap_or(now + Duration::from_secs(1));
         deadline = deadline.min(now + Duration::from_millis(250));
-        io.wait(&mut client, deadline)?;
+        io.wait(client, deadline)?;
     }
 }
 
@@ -688,9 +884,10 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
         aus.len(),
         args.fps
     );
-    let mut io = Io::connect(&args.url)?;
+    let mut io = Io::connect(args, &args.url)?;
     let mut client = ClientSession::new(&args.url, config(args, &args.url))
         .map_err(|e| Failure::Fatal(format!("{}: {e}", args.url)))?;
+    client.set_server_addr(io.peer.ip());
     let fail = |e: rtsp_proto::client::ClientError| Failure::Fatal(e.to_string());
     client
         .announce(Instant::now(), Bytes::from(sdp))
@@ -718,6 +915,11 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                         "ANNOUNCE" => {
                             let transport = match lower {
                                 Lower::Tcp | Lower::Auto => SetupTransport::Tcp,
+                                Lower::Multicast => {
+                                    return Err(Failure::Fatal(
+                                        "publishing goes over tcp or udp, not multicast".into(),
+                                    ))
+                                }
                                 Lower::Udp => SetupTransport::Udp {
                                     client_port: io.bind_pair(TrackId(0))?,
                                 },
@@ -734,6 +936,7 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                         _ => {}
                     }
                 }
+                ClientEvent::RequestTimedOut { .. } if client.state() == State::Closed => {}
                 ClientEvent::RequestTimedOut { method, .. } => {
                     return Err(Failure::Fatal(format!("{method} timed out")));
                 }
@@ -742,6 +945,9 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                     println!("sent {next_au} access units; closed after TEARDOWN");
                     return Ok(());
                 }
+                ClientEvent::Closed {
+                    error: Some(ClientError::Rtsp2Refused),
+                } => return Err(Failure::Rtsp2Refused),
                 ClientEvent::Closed { error: Some(e) } => {
                     return Err(Failure::Fatal(format!("session closed: {e}")));
                 }
@@ -752,6 +958,12 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
         let mut deadline = client
             .poll_timeout()
             .unwrap_or(now + Duration::from_secs(1));
+        if recording_since.is_none() && INTERRUPTED.load(Ordering::SeqCst) && !tearing_down {
+            println!("interrupted: TEARDOWN");
+            tearing_down = true;
+            client.teardown(now).map_err(fail)?;
+            continue;
+        }
         if let Some(since) = recording_since {
             // Send every access unit that is due (real-time pacing).
             loop {
@@ -790,7 +1002,11 @@ fn publish(args: &Args, lower: Lower) -> Result<(), Failure> {
                 io.flush(&mut client)?;
                 next_au += 1;
             }
-            if next_au >= aus.len() && !tearing_down {
+            let interrupted = INTERRUPTED.load(Ordering::SeqCst);
+            if (next_au >= aus.len() || interrupted) && !tearing_down {
+                if interrupted {
+                    println!("interrupted: TEARDOWN");
+                }
                 tearing_down = true;
                 client.teardown(now).map_err(fail)?;
                 continue;

@@ -789,6 +789,53 @@ fn rtsp2_falls_back_to_1_0_on_505() {
     assert_eq!(h.sent[2].version, rtsp_proto::Version::V1_0);
 }
 
+/// A server that resets the connection on an RTSP/2.0 request (ffmpeg's listening server)
+/// closes the session with the typed `Rtsp2Refused`, so the caller retries with 1.0; a
+/// connection that drops after any answer is an ordinary `ConnectionClosed`, and a 1.0
+/// session never reports `Rtsp2Refused`.
+#[test]
+fn rtsp2_dropped_connection_is_typed() {
+    let v2 = || {
+        let mut config = ClientConfig::seeded(3);
+        config.version = rtsp_proto::Version::V2_0;
+        config
+    };
+    let closed = |h: &Harness| {
+        h.events.iter().find_map(|e| match e {
+            ClientEvent::Closed { error } => Some(error.clone()),
+            _ => None,
+        })
+    };
+    let mut h = Harness::with_config("rtsp://192.0.2.1/live", v2());
+    h.client
+        .announce(h.now, Bytes::from_static(b"v=0\r\n"))
+        .unwrap();
+    h.pump();
+    assert_eq!(h.sent[0].version, rtsp_proto::Version::V2_0);
+    h.client.handle_close(h.now);
+    h.pump();
+    assert_eq!(closed(&h), Some(Some(ClientError::Rtsp2Refused)));
+
+    // Answered once: the server speaks 2.0, a later drop is not about the version.
+    let mut h = Harness::with_config("rtsp://192.0.2.1/live", v2());
+    h.client.options(h.now).unwrap();
+    h.pump();
+    h.answer(b"RTSP/2.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n");
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.client.handle_close(h.now);
+    h.pump();
+    assert_eq!(closed(&h), Some(Some(ClientError::ConnectionClosed)));
+
+    // RTSP/1.0: a plain dropped connection.
+    let mut h = Harness::new("rtsp://192.0.2.1/live");
+    h.client.options(h.now).unwrap();
+    h.pump();
+    h.client.handle_close(h.now);
+    h.pump();
+    assert_eq!(closed(&h), Some(Some(ClientError::ConnectionClosed)));
+}
+
 /// QUIRKS.md 23: a 302 on DESCRIBE (load balancing) is reported with its Location and the
 /// session closes so that the caller reconnects there.
 #[test]
@@ -925,6 +972,10 @@ fn foreign_ssrc_policy() {
     ] {
         let mut config = ClientConfig::seeded(5);
         config.policies.foreign_ssrc = policy;
+        // The Reolink description is a live555 of 2013, which drops foreign SSRCs by
+        // default (StaleSessionPolicy, tested in `stale_live555_session`): isolate the
+        // foreign-SSRC policy here.
+        config.policies.stale_session = rtsp_proto::client::StaleSessionPolicy::ReportOnly;
         let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
         h.describe_and_setup(
             &data("cameras/reolink_describe.txt"),
@@ -1015,4 +1066,421 @@ fn multicast_setup() {
             port: 45001
         }
         && data[1] == 201));
+}
+
+/// A publisher (RECORD) sends RTCP sender reports at the RFC 3550 interval: from the
+/// packets' SSRC, with the packet and payload-octet counts of what `send_rtp` sent, the
+/// NTP time of the report instant (from `ntp_origin`) and the RTP timestamp of the last
+/// packet advanced by the time since at the clock rate (RFC 3550 §6.4.1).
+#[test]
+fn publishing_sends_sender_reports() {
+    use rtsp_proto::rtcp::{Compound, RtcpPacket, ValidationMode};
+    use rtsp_proto::rtp::{PayloadType, RtpBuilder, Ssrc};
+    use rtsp_proto::time::NtpTimestamp;
+    let mut config = ClientConfig::seeded(11);
+    #[allow(clippy::disallowed_methods)]
+    let origin = Instant::now();
+    let origin_ntp = NtpTimestamp::from_unix(Duration::from_secs(1_700_000_000));
+    config.ntp_origin = Some((origin, origin_ntp));
+    let mut h = Harness::with_config("rtsp://192.0.2.1/live", config);
+    h.now = origin;
+    let sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n\
+               a=rtpmap:96 H264/90000\r\na=control:streamid=0\r\n";
+    h.client
+        .announce(h.now, Bytes::from(sdp.to_owned()))
+        .unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n");
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Tcp)
+        .unwrap();
+    h.pump();
+    assert!(h.sent[1]
+        .headers
+        .get_str("Transport")
+        .unwrap()
+        .contains("mode=record"));
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 2\r\nSession: 77\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1;mode=record\r\n\r\n");
+    h.client.record(h.now).unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 77\r\n\r\n");
+    assert_eq!(h.client.state(), State::Recording);
+    let ssrc = Ssrc(0x1234_5678);
+    let mut last_sent = h.now;
+    for i in 0..10u16 {
+        let mut buf = BytesMut::new();
+        RtpBuilder::new(PayloadType::from_static(96), i, u32::from(i) * 3600, ssrc)
+            .payload(&[0x41; 100])
+            .append_to(&mut buf)
+            .unwrap();
+        h.client.send_rtp(h.now, TrackId(0), &buf).unwrap();
+        last_sent = h.now;
+        h.advance(Duration::from_millis(40));
+    }
+    let rtp: Vec<_> = h.interleaved.iter().filter(|(c, _)| *c == 0).collect();
+    assert_eq!(rtp.len(), 10);
+    // Step until the first report goes out on the RTCP channel.
+    let mut reports = Vec::new();
+    for _ in 0..200 {
+        h.advance(Duration::from_millis(50));
+        reports = h
+            .interleaved
+            .iter()
+            .filter(|(c, _)| *c == 1)
+            .map(|(_, d)| d.clone())
+            .collect();
+        if !reports.is_empty() {
+            break;
+        }
+    }
+    let at = h.now;
+    assert_eq!(reports.len(), 1, "one report within 10 s");
+    let since_origin = at - origin;
+    assert!(since_origin < Duration::from_secs(8), "{since_origin:?}");
+    let packets: Vec<_> = Compound::parse(&reports[0], ValidationMode::Strict)
+        .unwrap()
+        .collect();
+    let Ok(RtcpPacket::SenderReport(sr)) = &packets[0] else {
+        panic!("first packet is an SR: {packets:?}");
+    };
+    assert_eq!(sr.ssrc, ssrc);
+    assert_eq!(sr.info.packet_count, 10);
+    assert_eq!(sr.info.octet_count, 1000);
+    assert_eq!(sr.info.ntp, origin_ntp.checked_add(since_origin).unwrap());
+    let ticks = ((at - last_sent).as_nanos() * 90_000 / 1_000_000_000) as u32;
+    assert_eq!(sr.info.rtp_timestamp, 9 * 3600 + ticks);
+    assert!(
+        matches!(&packets[1], Ok(RtcpPacket::SourceDescription(_))),
+        "{packets:?}"
+    );
+    // The next one follows at the regular interval, with the same counts.
+    let before = h.interleaved.len();
+    h.advance(Duration::from_secs(8));
+    let next: Vec<_> = h.interleaved[before..]
+        .iter()
+        .filter(|(c, _)| *c == 1)
+        .collect();
+    assert_eq!(next.len(), 1);
+}
+
+/// Unicast UDP media only from the server's host by default: a datagram from another host
+/// is dropped and reported once per address, the server's own (also as an IPv6-mapped
+/// address) is taken; `expected_source` names the server's address and port;
+/// `DatagramSourcePolicy::Any` takes everything; multicast tracks take any source.
+#[test]
+fn datagram_source_policy() {
+    use rtsp_proto::client::DatagramSourcePolicy;
+    let rtp_count = |h: &Harness| {
+        h.events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Rtp { .. }))
+            .count()
+    };
+    let pkt = |seq: u8| Bytes::from(vec![0x80, 96, 0, seq, 0, 0, 0, 1, 0, 0, 0, 1, 0x09, 0xf0]);
+    let udp_session = |policy: DatagramSourcePolicy| {
+        let mut config = ClientConfig::seeded(5);
+        config.policies.datagram_source = policy;
+        let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+        h.client.set_server_addr("192.168.5.206".parse().unwrap());
+        h.client.describe(h.now).unwrap();
+        h.pump();
+        h.answer(&data("cameras/reolink_describe.txt"));
+        h.client
+            .setup(
+                h.now,
+                TrackId(0),
+                SetupTransport::Udp { client_port: 18714 },
+            )
+            .unwrap();
+        h.pump();
+        h.answer(&data("cameras/h264dvr_setup_video.txt"));
+        h
+    };
+    let mut h = udp_session(DatagramSourcePolicy::default());
+    assert_eq!(
+        h.client.expected_source(TrackId(0), StreamKind::Rtp),
+        Some("192.168.5.206:40004".parse().unwrap())
+    );
+    assert_eq!(
+        h.client.expected_source(TrackId(0), StreamKind::Rtcp),
+        Some("192.168.5.206:40005".parse().unwrap())
+    );
+    let intruder: std::net::SocketAddr = "203.0.113.9:40004".parse().unwrap();
+    for seq in 1..=3 {
+        h.client
+            .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, intruder, pkt(seq));
+    }
+    h.pump();
+    assert_eq!(rtp_count(&h), 0);
+    let reported: Vec<_> = h
+        .diagnostics()
+        .into_iter()
+        .filter(|d| matches!(d, DiagnosticKind::DatagramFromOtherHost { .. }))
+        .collect();
+    assert_eq!(
+        reported,
+        vec![DiagnosticKind::DatagramFromOtherHost { from: intruder }]
+    );
+    // The server, from any port, and in IPv6-mapped form (a dual-stack socket).
+    for (seq, from) in [
+        (4, "192.168.5.206:40004"),
+        (5, "192.168.5.206:1234"),
+        (6, "[::ffff:192.168.5.206]:40004"),
+    ] {
+        h.client.handle_datagram(
+            h.now,
+            TrackId(0),
+            StreamKind::Rtp,
+            from.parse().unwrap(),
+            pkt(seq),
+        );
+    }
+    h.pump();
+    assert_eq!(rtp_count(&h), 3);
+
+    let mut h = udp_session(DatagramSourcePolicy::Any);
+    h.client
+        .handle_datagram(h.now, TrackId(0), StreamKind::Rtp, intruder, pkt(1));
+    h.pump();
+    assert_eq!(rtp_count(&h), 1);
+
+    // Multicast: the group's sender need not be the server's address.
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.client.set_server_addr("192.168.5.206".parse().unwrap());
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(&data("cameras/reolink_describe.txt"));
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Multicast)
+        .unwrap();
+    h.pump();
+    h.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: m1\r\nTransport: RTP/AVP;multicast;destination=239.255.42.1;port=45000-45001;ttl=1\r\n\r\n");
+    assert_eq!(h.client.expected_source(TrackId(0), StreamKind::Rtp), None);
+    h.client.handle_datagram(
+        h.now,
+        TrackId(0),
+        StreamKind::Rtp,
+        "10.1.2.3:45000".parse().unwrap(),
+        pkt(1),
+    );
+    h.pump();
+    assert_eq!(rtp_count(&h), 1);
+}
+
+/// Interleaved RTP packets (channel 0) of `ssrc`, sequence numbers `seqs`.
+fn rtp_frames(ssrc: u32, seqs: std::ops::Range<u8>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for seq in seqs {
+        let mut p = vec![0x80, 96, 0, seq, 0, 0, 0, seq];
+        p.extend_from_slice(&ssrc.to_be_bytes());
+        p.extend_from_slice(&[0x09, 0xf0]);
+        bytes.extend_from_slice(&[b'$', 0, 0, p.len() as u8]);
+        bytes.extend_from_slice(&p);
+    }
+    bytes
+}
+
+/// QUIRKS.md 20: a live555 before 2017.06.04 (the Reolink description says v2013.04.08;
+/// a `Server` header says it too) is reported; by default, on its interleaved tracks, RTP
+/// of another SSRC than the announced one (a stale session's) is dropped. A session that
+/// ends with a dropped connection leaves a `StaleSession`; the next connection's session
+/// tears it down with its id (without touching its own session) and drops its SSRC.
+#[test]
+fn stale_live555_session() {
+    let rtp_count = |h: &Harness| {
+        h.events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Rtp { .. }))
+            .count()
+    };
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.describe_and_setup(
+        &data("cameras/reolink_describe.txt"),
+        &data("cameras/hikvision_setup.txt"),
+    );
+    assert!(h
+        .diagnostics()
+        .contains(&DiagnosticKind::StaleSessionServer {
+            version: (2013, 4, 8)
+        }));
+    assert_eq!(h.client.buggy_live555(), Some((2013, 4, 8)));
+    h.take_events();
+    // An old session's data (another SSRC) on the new connection, then ours.
+    h.feed(&rtp_frames(0x1111_1111, 1..4));
+    h.feed(&rtp_frames(0x4cac_c3d1, 4..6));
+    assert_eq!(rtp_count(&h), 2);
+    assert!(h.diagnostics().contains(&DiagnosticKind::ForeignSsrc {
+        ssrc: rtsp_proto::rtp::Ssrc(0x1111_1111)
+    }));
+    assert_eq!(h.client.stale_session(), None, "still open");
+    h.client.handle_close(h.now);
+    h.pump();
+    let stale = h.client.stale_session().expect("closed without TEARDOWN");
+    assert_eq!(stale.id, "708345999");
+    assert_eq!(stale.timeout, Duration::from_secs(60));
+    assert_eq!(stale.buggy_live555, Some((2013, 4, 8)));
+    assert!(stale.ssrcs.contains(&rtsp_proto::rtp::Ssrc(0x4cac_c3d1)));
+    // A resumed session (same server) keeps knowing the bug.
+    let resumed = h.client.resume(ClientConfig::seeded(1));
+    assert_eq!(resumed.buggy_live555(), Some((2013, 4, 8)));
+
+    // The next connection: TEARDOWN of the stale session first, with its id.
+    let mut h2 = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    let id = h2.client.teardown_stale(h2.now, &stale).unwrap();
+    h2.pump();
+    let req = &h2.sent[0];
+    assert_eq!(req.method, Method::TEARDOWN);
+    assert_eq!(req.headers.get_str("Session"), Some("708345999"));
+    assert_eq!(req.uri, stale.url);
+    h2.answer(b"RTSP/1.0 454 Session Not Found\r\nCSeq: 1\r\nServer: LIVE555 Streaming Media v2016.11.28\r\n\r\n");
+    assert!(h2.events.iter().any(|e| matches!(e,
+        ClientEvent::Response { id: i, response, .. } if *i == id && response.status.as_u16() == 454)));
+    assert!(h2
+        .diagnostics()
+        .contains(&DiagnosticKind::StaleSessionServer {
+            version: (2016, 11, 28)
+        }));
+    assert_ne!(h2.client.state(), State::Closed);
+    // Its own session announces no SSRC: the stale SSRC is still dropped, others taken.
+    h2.describe_and_setup(
+        &data("cameras/reolink_describe.txt"),
+        b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: 9001\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+    );
+    assert!(h2.sent.iter().skip(1).all(|r| r.method != Method::TEARDOWN));
+    assert_eq!(h2.sent[2].headers.get_str("Session"), None, "first SETUP");
+    h2.take_events();
+    h2.feed(&rtp_frames(0x4cac_c3d1, 1..3));
+    h2.feed(&rtp_frames(0x2222_2222, 3..6));
+    assert_eq!(rtp_count(&h2), 3);
+    let stale_reports: Vec<_> = h2
+        .diagnostics()
+        .into_iter()
+        .filter(|d| matches!(d, DiagnosticKind::StaleData { .. }))
+        .collect();
+    assert_eq!(
+        stale_reports,
+        vec![DiagnosticKind::StaleData {
+            ssrc: rtsp_proto::rtp::Ssrc(0x4cac_c3d1)
+        }]
+    );
+
+    // A clean TEARDOWN leaves nothing stale; ReportOnly takes foreign SSRCs.
+    let mut config = ClientConfig::seeded(9);
+    config.policies.stale_session = rtsp_proto::client::StaleSessionPolicy::ReportOnly;
+    let mut h3 = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+    h3.describe_and_setup(
+        &data("cameras/reolink_describe.txt"),
+        &data("cameras/hikvision_setup.txt"),
+    );
+    h3.take_events();
+    h3.feed(&rtp_frames(0x1111_1111, 1..4));
+    assert_eq!(rtp_count(&h3), 3);
+    h3.client.teardown(h3.now).unwrap();
+    h3.pump();
+    h3.answer(b"RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n");
+    assert_eq!(h3.client.state(), State::Closed);
+    assert_eq!(h3.client.stale_session(), None);
+}
+
+/// RFC 7826 §16.3: with `pipelined_requests` in RTSP/2.0, every SETUP and the PLAY go out
+/// before any answer, carrying one `Pipelined-Requests` id and no `Session`; the answers
+/// are matched by CSeq and the session plays. Without the option PLAY must wait.
+#[test]
+fn rtsp2_pipelined_setup_and_play() {
+    let v2_describe = String::from_utf8(data("cameras/reolink_describe.txt"))
+        .unwrap()
+        .replacen("RTSP/1.0", "RTSP/2.0", 1);
+    let mut config = ClientConfig::seeded(21);
+    config.version = rtsp_proto::Version::V2_0;
+    config.pipelined_requests = true;
+    let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(v2_describe.as_bytes());
+    let n = h.client.tracks().len();
+    assert!(n >= 2, "{n} tracks");
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(
+            h.client
+                .setup(h.now, TrackId(i), SetupTransport::Tcp)
+                .unwrap(),
+        );
+    }
+    let play = h.client.play(h.now, PlayOptions::default()).unwrap();
+    h.pump();
+    let pipelined: Vec<_> = h.sent[1..].iter().collect();
+    assert_eq!(pipelined.len(), n + 1);
+    let tag = pipelined[0]
+        .headers
+        .get_str("Pipelined-Requests")
+        .expect("first SETUP is pipelined")
+        .to_owned();
+    assert!(!tag.is_empty() && tag.len() <= 8 && tag.bytes().all(|b| b.is_ascii_digit()));
+    for r in &pipelined {
+        assert_eq!(r.headers.get_str("Pipelined-Requests"), Some(tag.as_str()));
+        assert_eq!(r.headers.get_str("Session"), None);
+        assert_eq!(r.version, rtsp_proto::Version::V2_0);
+    }
+    assert_eq!(pipelined[n].method, Method::PLAY);
+    // Answers, in order, each with its request's CSeq.
+    let cseqs: Vec<u32> = pipelined
+        .iter()
+        .map(|r| r.cseq().unwrap().unwrap().0)
+        .collect();
+    let mut answers = Vec::new();
+    for (i, cseq) in cseqs.iter().enumerate().take(n) {
+        answers.extend_from_slice(
+            format!(
+                "RTSP/2.0 200 OK\r\nCSeq: {cseq}\r\nSession: 5150;timeout=60\r\nPipelined-Requests: {tag}\r\n\
+                 Transport: RTP/AVP/TCP;unicast;interleaved={}-{}\r\n\r\n",
+                2 * i,
+                2 * i + 1
+            )
+            .as_bytes(),
+        );
+    }
+    answers.extend_from_slice(
+        format!(
+            "RTSP/2.0 200 OK\r\nCSeq: {}\r\nSession: 5150\r\nRange: npt=0-\r\n\r\n",
+            cseqs[n]
+        )
+        .as_bytes(),
+    );
+    h.feed(&answers);
+    assert_eq!(h.client.state(), State::Playing);
+    assert_eq!(h.client.session_id(), Some("5150"));
+    let answered: Vec<_> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Response { id, response, .. } if response.status.is_success() => Some(*id),
+            _ => None,
+        })
+        .collect();
+    ids.push(play);
+    assert_eq!(&answered[answered.len() - ids.len()..], &ids[..]);
+    // Later requests carry the session id only.
+    h.client.pause(h.now).unwrap();
+    h.pump();
+    let pause = h.sent.last().unwrap();
+    assert_eq!(pause.headers.get_str("Session"), Some("5150"));
+    assert_eq!(pause.headers.get_str("Pipelined-Requests"), None);
+
+    // Without the option: PLAY before a session is refused, no header is sent.
+    let mut config = ClientConfig::seeded(21);
+    config.version = rtsp_proto::Version::V2_0;
+    let mut h = Harness::with_config("rtsp://192.168.5.206/h264Preview_01_main", config);
+    h.client.describe(h.now).unwrap();
+    h.pump();
+    h.answer(v2_describe.as_bytes());
+    h.client
+        .setup(h.now, TrackId(0), SetupTransport::Tcp)
+        .unwrap();
+    h.pump();
+    assert_eq!(h.sent[1].headers.get_str("Pipelined-Requests"), None);
+    assert!(matches!(
+        h.client.play(h.now, PlayOptions::default()),
+        Err(ClientError::InvalidState { .. })
+    ));
 }

@@ -143,7 +143,10 @@ struct Outcome {
 fn simulate(knobs: Knobs, seed: u64) -> Outcome {
     let start = Instant::now();
     let mut now = start;
-    let mut client = ClientSession::new("rtsp://10.0.0.1/sim", ClientConfig::seeded(seed)).unwrap();
+    let mut config = ClientConfig::seeded(seed);
+    // Media is checked to come from the server's host (DatagramSourcePolicy).
+    config.server_addr = Some("10.0.0.1".parse().unwrap());
+    let mut client = ClientSession::new("rtsp://10.0.0.1/sim", config).unwrap();
     let mut server = Server {
         decoder: Decoder::new(),
         buf: BytesMut::new(),
@@ -383,6 +386,20 @@ fn check(o: &Outcome, knobs: Knobs) {
         .collect();
     assert_eq!(closed, vec![Some(ClientError::ConnectionClosed)]);
     assert!(o.client.poll_timeout().is_none());
+    // No TEARDOWN went out: the server may keep the session; the client says which, for
+    // the next connection to tear down.
+    let stale = o.client.stale_session().expect("a stale session");
+    assert_eq!(stale.id, "sim1");
+    assert_eq!(stale.url, "rtsp://10.0.0.1/sim/");
+    assert_eq!(stale.ssrcs, vec![rtsp_proto::rtp::Ssrc(0xBEEF)]);
+    assert_eq!(stale.timeout, Duration::from_secs(SESSION_TIMEOUT));
+    assert_eq!(stale.buggy_live555, None);
+    // Every datagram came from the server's host: none was refused.
+    assert!(!o.events.iter().any(|e| matches!(
+        e,
+        ClientEvent::Diagnostic(d)
+            if matches!(d.kind, rtsp_proto::client::DiagnosticKind::DatagramFromOtherHost { .. })
+    )));
 }
 
 #[test]

@@ -351,6 +351,96 @@ fn gst_rtsp2_av() {
     );
 }
 
+/// RTSP 2.0 pipelining (RFC 7826 §16.3) against gst-rtsp-server: both SETUPs and the PLAY
+/// go out at once with a `Pipelined-Requests` id, and both tracks of /av play.
+#[test]
+fn gst_rtsp2_pipelined() {
+    let Some(server) = gst_server("gst_rtsp2_pipelined") else {
+        return;
+    };
+    let url = format!("rtsp://127.0.0.1:{}/av", server.port);
+    let out = run_bounded(
+        Command::new(client_bin()).args([
+            "--rtsp2",
+            "--pipeline",
+            "--transport",
+            "tcp",
+            "--duration",
+            "1",
+            &url,
+        ]),
+        Duration::from_secs(30),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("pipelined 2 SETUP(s) and PLAY"), "{stdout}");
+    assert!(stdout.contains("playing over Tcp (RTSP/2.0)"), "{stdout}");
+    let frames = frames_in_last_stats(&stdout);
+    assert!(
+        frames.len() == 2 && frames.iter().all(|&n| n > 0),
+        "{stdout}"
+    );
+}
+
+/// Ctrl-C (SIGINT) while playing: the client example sends TEARDOWN, gets its answer and
+/// exits 0.
+#[test]
+fn gst_sigint_tears_down() {
+    let Some(server) = gst_server("gst_sigint_tears_down") else {
+        return;
+    };
+    let url = format!("rtsp://127.0.0.1:{}/av", server.port);
+    let mut child = Guard(
+        Command::new(client_bin())
+            .args(["--transport", "tcp", &url])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    // Wait (bounded) until it plays, then interrupt it.
+    #[allow(clippy::disallowed_methods)]
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        #[allow(clippy::disallowed_methods)]
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.starts_with("playing over") => break,
+            Ok(_) => {}
+            Err(e) => panic!("client did not start playing: {e}"),
+        }
+    }
+    let pid = child.0.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(killed.success());
+    wait_exit(
+        &mut child,
+        Duration::from_secs(15),
+        "client did not exit after SIGINT",
+    );
+    let status = child.0.wait().unwrap();
+    let out = reader.join().unwrap();
+    let mut err = String::new();
+    let _ = child.0.stderr.take().unwrap().read_to_string(&mut err);
+    assert!(status.success(), "{status:?}\n{out}{err}");
+    assert!(out.contains("interrupted: TEARDOWN"), "{out}");
+    assert!(out.contains("closed after TEARDOWN"), "{out}");
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -359,9 +449,45 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// ffmpeg listening as an RTSP server at `url` for one publisher, copying into `output`.
+fn ffmpeg_listener(url: &str, transport: &str, output: &Path) -> Guard {
+    let listener = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+        .args([
+            "-rtsp_flags",
+            "listen",
+            "-listen_timeout",
+            "20",
+            "-rtsp_transport",
+            transport,
+        ])
+        .args(["-i", url, "-c", "copy"])
+        .arg(output)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Guard(listener)
+}
+
+/// Waits (bounded) for a child to end.
+#[allow(clippy::disallowed_methods)]
+fn wait_exit(child: &mut Guard, limit: Duration, what: &str) {
+    let deadline = Instant::now() + limit;
+    while child.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Publishes a 2 s H.264 file (ANNOUNCE, SETUP mode=record, RECORD, TEARDOWN) to ffmpeg
 /// listening as an RTSP server, which copies it into Matroska; ffprobe decodes every frame.
-fn publish(test: &str, transport: &str) {
+///
+/// With `rtsp2` the client starts in RTSP/2.0: ffmpeg resets the connection on the 2.0
+/// request line and exits, so a second ffmpeg listens on the same port, and the client
+/// must reconnect with RTSP/1.0 by itself (`ClientError::Rtsp2Refused`).
+fn publish(test: &str, transport: &str, rtsp2: bool) {
     if !common::peers::require(test, &["ffmpeg", "ffprobe"]) {
         return;
     }
@@ -397,62 +523,57 @@ fn publish(test: &str, transport: &str) {
     let output = temp_path(&format!("{test}.mkv"));
     let port = free_port();
     let url = format!("rtsp://127.0.0.1:{port}/live");
-    let listener = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
-        .args([
-            "-rtsp_flags",
-            "listen",
-            "-listen_timeout",
-            "20",
-            "-rtsp_transport",
-            transport,
-        ])
-        .args(["-i", &url, "-c", "copy"])
-        .arg(&output)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut listener = Guard(listener);
+    let first_output = temp_path(&format!("{test}.refused.mkv"));
+    let mut listener =
+        ffmpeg_listener(&url, transport, if rtsp2 { &first_output } else { &output });
     // ffmpeg listens a moment after it starts: retry the connection briefly.
-    #[allow(clippy::disallowed_methods)]
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let out = loop {
-        let out = run_bounded(
-            Command::new(client_bin())
-                .args(["publish", "--in"])
-                .arg(&input)
-                .args(["--transport", transport, &url]),
-            Duration::from_secs(30),
+    let (input2, url2, transport2) = (input.clone(), url.clone(), transport.to_owned());
+    let client = std::thread::spawn(move || {
+        #[allow(clippy::disallowed_methods)]
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut cmd = Command::new(client_bin());
+            cmd.args(["publish", "--in"])
+                .arg(&input2)
+                .args(["--transport", &transport2]);
+            if rtsp2 {
+                cmd.arg("--rtsp2");
+            }
+            let out = run_bounded(cmd.arg(&url2), Duration::from_secs(40));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            #[allow(clippy::disallowed_methods)]
+            let retry = stderr.contains("cannot connect")
+                && !stderr.contains("retrying with RTSP/1.0")
+                && Instant::now() < deadline;
+            if !retry {
+                break out;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    if rtsp2 {
+        // The first ffmpeg gives up on the RTSP/2.0 request line; a second one listens
+        // for the client's RTSP/1.0 retry.
+        wait_exit(
+            &mut listener,
+            Duration::from_secs(20),
+            "ffmpeg did not give up on RTSP/2.0",
         );
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        #[allow(clippy::disallowed_methods)]
-        let retry = stderr.contains("cannot connect") && Instant::now() < deadline;
-        if !retry {
-            break out;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("sent 50 access units"), "{stdout}");
-    // ffmpeg ends after TEARDOWN.
-    #[allow(clippy::disallowed_methods)]
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if listener.0.try_wait().unwrap().is_some() {
-            break;
-        }
-        #[allow(clippy::disallowed_methods)]
-        let late = Instant::now() >= deadline;
-        assert!(!late, "ffmpeg did not finish after TEARDOWN");
-        std::thread::sleep(Duration::from_millis(20));
+        let _ = std::fs::remove_file(&first_output);
+        listener = ffmpeg_listener(&url, transport, &output);
     }
+    let out = client.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("sent 50 access units"), "{stdout}");
+    assert_eq!(stderr.contains("retrying with RTSP/1.0"), rtsp2, "{stderr}");
+    // ffmpeg ends after TEARDOWN.
+    wait_exit(
+        &mut listener,
+        Duration::from_secs(20),
+        "ffmpeg did not finish after TEARDOWN",
+    );
     let (codec, frames) = probe(&output, &[]);
     let _ = std::fs::remove_file(&input);
     let _ = std::fs::remove_file(&output);
@@ -462,12 +583,19 @@ fn publish(test: &str, transport: &str) {
 
 #[test]
 fn publish_to_ffmpeg_tcp() {
-    publish("publish_to_ffmpeg_tcp", "tcp");
+    publish("publish_to_ffmpeg_tcp", "tcp", false);
+}
+
+/// ffmpeg resets the connection on RTSP/2.0 instead of answering 505: the client example
+/// reconnects with RTSP/1.0 and publishes.
+#[test]
+fn publish_rtsp2_to_ffmpeg_falls_back_to_1_0() {
+    publish("publish_rtsp2_to_ffmpeg_falls_back_to_1_0", "tcp", true);
 }
 
 #[test]
 fn publish_to_ffmpeg_udp() {
-    publish("publish_to_ffmpeg_udp", "udp");
+    publish("publish_to_ffmpeg_udp", "udp", false);
 }
 
 /// The tokio example drives the same core: both tracks of /av play over TCP.
@@ -493,4 +621,143 @@ fn gst_tokio_client_av() {
         frames.len() == 2 && frames.iter().all(|&n| n > 0),
         "{stdout}"
     );
+}
+
+/// RTCP sender reports while publishing reach ffmpeg: a 4 s publish over TCP (the first
+/// report comes within 3.1 s: half the 5 s minimum, randomized by at most 1.5/1.22) is
+/// captured on the loopback with tshark, which finds sender reports with non-zero packet
+/// and octet counts; ffmpeg takes the stream (and the reports among it) and every frame
+/// decodes.
+#[test]
+fn publish_sender_reports_reach_ffmpeg() {
+    let test = "publish_sender_reports_reach_ffmpeg";
+    if !common::peers::require(test, &["ffmpeg", "ffprobe", "tshark"]) {
+        return;
+    }
+    let input = temp_path(&format!("{test}.h264"));
+    let made = run_bounded(
+        Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+            .args([
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=160x120:rate=25",
+                "-t",
+                "4",
+            ])
+            .args(["-c:v", "libx264", "-bf", "0", "-g", "25"])
+            .args(["-pix_fmt", "yuv420p", "-f", "h264"])
+            .arg(&input),
+        Duration::from_secs(30),
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let port = free_port();
+    let url = format!("rtsp://127.0.0.1:{port}/live");
+    let capture = temp_path(&format!("{test}.pcapng"));
+    let mut tshark = Guard(
+        Command::new("tshark")
+            .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
+            .arg(&capture)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // tshark says when it captures.
+    let stderr = tshark.0.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(line) if line.contains("Capturing on") => break,
+            Ok(_) => {}
+            Err(e) => panic!("tshark did not start capturing: {e}"),
+        }
+    }
+    let output = temp_path(&format!("{test}.mkv"));
+    let mut listener = ffmpeg_listener(&url, "tcp", &output);
+    #[allow(clippy::disallowed_methods)]
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let out = loop {
+        let out = run_bounded(
+            Command::new(client_bin())
+                .args(["publish", "--in"])
+                .arg(&input)
+                .args(["--transport", "tcp", &url]),
+            Duration::from_secs(40),
+        );
+        #[allow(clippy::disallowed_methods)]
+        let retry = String::from_utf8_lossy(&out.stderr).contains("cannot connect")
+            && Instant::now() < deadline;
+        if !retry {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("sent 100 access units"), "{stdout}");
+    wait_exit(
+        &mut listener,
+        Duration::from_secs(20),
+        "ffmpeg did not finish after TEARDOWN",
+    );
+    // SIGINT lets tshark finish the file.
+    let pid = tshark.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    wait_exit(&mut tshark, Duration::from_secs(15), "tshark did not stop");
+    let decoded = run_bounded(
+        Command::new("tshark")
+            .arg("-r")
+            .arg(&capture)
+            .args([
+                "-d",
+                &format!("tcp.port=={port},rtsp"),
+                "-Y",
+                "rtcp.pt==200",
+            ])
+            .args(["-T", "fields", "-e", "rtcp.senderssrc"])
+            .args([
+                "-e",
+                "rtcp.sender.packetcount",
+                "-e",
+                "rtcp.sender.octetcount",
+            ]),
+        Duration::from_secs(30),
+    );
+    let reports = String::from_utf8_lossy(&decoded.stdout).into_owned();
+    let (codec, frames) = probe(&output, &[]);
+    let _ = std::fs::remove_file(&input);
+    let _ = std::fs::remove_file(&output);
+    let _ = std::fs::remove_file(&capture);
+    let srs: Vec<Vec<&str>> = reports.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(!srs.is_empty(), "no sender report captured: {reports}");
+    for sr in &srs {
+        let count = |i: usize| sr.get(i).and_then(|v| v.trim().parse::<u64>().ok());
+        assert!(
+            count(1).is_some_and(|n| n > 0) && count(2).is_some_and(|n| n > 0),
+            "{reports}"
+        );
+    }
+    assert_eq!(codec, "h264");
+    assert_eq!(frames, 100, "every access unit arrived and decodes");
 }

@@ -415,6 +415,54 @@ fn ffmpeg_and_gstreamer_play_one_multicast_group_at_once_in_a_namespace() {
     drop(server);
 }
 
+/// Our client example (`--transport multicast`) plays both tracks of our server's
+/// multicast group in a namespace: it joins the group and ports the SETUP replies name,
+/// gets frames on both tracks and ends with TEARDOWN.
+#[test]
+fn client_example_plays_multicast_in_a_namespace() {
+    let test = "client_multicast_in_one_namespace";
+    let Some(ns) = loopback_netns(test) else {
+        return;
+    };
+    let dir = scratch(test);
+    let server = start_server("server", &ns, &dir, "127.0.0.1");
+    let url = format!("rtsp://127.0.0.1:{RTSP_PORT}/test");
+    let client = process::example_bin("client");
+    let player = ns.spawn(
+        "client",
+        &dir,
+        &[],
+        client.to_str().unwrap(),
+        &["--transport", "multicast", "--duration", "2", &url],
+    );
+    let log = process::expect_success(player);
+    assert!(log.contains("playing over Multicast"), "{log}");
+    for track in ["track 0 set up: Multicast", "track 1 set up: Multicast"] {
+        assert!(log.contains(track), "no \"{track}\" in:\n{log}");
+    }
+    assert!(log.contains("closed after TEARDOWN"), "{log}");
+    // The last statistics line counts frames per track: both got some.
+    let last = log
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("stats:"))
+        .unwrap_or_default();
+    let frames: Vec<u64> = last
+        .split('[')
+        .skip(1)
+        .filter_map(|part| {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let i = words.iter().position(|w| *w == "frames")?;
+            words.get(i.checked_sub(1)?)?.parse().ok()
+        })
+        .collect();
+    assert!(
+        frames.len() == 2 && frames.iter().all(|&n| n > 0),
+        "{last}\n{log}"
+    );
+    drop(server);
+}
+
 #[test]
 fn tokio_ffmpeg_and_gstreamer_play_one_multicast_group_at_once_in_a_namespace() {
     let test = "tokio_multicast_in_one_namespace";

@@ -173,6 +173,58 @@ pub enum ForeignSsrcPolicy {
     DropIfAnnounced,
 }
 
+/// What to do about live555 servers that keep serving a session whose connection closed
+/// without `TEARDOWN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StaleSessionPolicy {
+    /// When the server is a live555 before 2017.06.04 (its `a=tool` or `Server` header),
+    /// report [`DiagnosticKind::StaleSessionServer`](super::DiagnosticKind::StaleSessionServer)
+    /// and, on interleaved tracks, drop RTP whose SSRC is not the one the server announced
+    /// (reported as [`DiagnosticKind::ForeignSsrc`](super::DiagnosticKind::ForeignSsrc)),
+    /// whatever [`ForeignSsrcPolicy`] says. Whatever the server, a session that ends
+    /// without a `TEARDOWN` answer leaves a [`StaleSession`](super::StaleSession)
+    /// ([`ClientSession::stale_session`](super::ClientSession::stale_session)) for the
+    /// caller to tear down on the next connection
+    /// ([`ClientSession::teardown_stale`](super::ClientSession::teardown_stale)), whose
+    /// SSRCs are then dropped there.
+    ///
+    /// **Background:** live555 before 2017.06.04 keeps a session whose TCP connection
+    /// closed without `TEARDOWN` until it times out (about 65 s) and keeps writing its
+    /// interleaved data to the old socket descriptor, which the OS reuses for new
+    /// connections, even unrelated ones (QUIRKS.md 20, retina issue 17; older Reolink
+    /// cameras embed such versions). Tearing the old session down stops it; until then
+    /// its packets (another SSRC) must not be taken for the new session's.
+    #[default]
+    TeardownAndFilter,
+    /// Report the server only; take packets as [`ForeignSsrcPolicy`] says.
+    ReportOnly,
+}
+
+/// Which hosts a unicast UDP track takes datagrams from
+/// ([`ClientSession::handle_datagram`](super::ClientSession::handle_datagram)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DatagramSourcePolicy {
+    /// Only from the server's address ([`ClientConfig::server_addr`] or
+    /// [`ClientSession::set_server_addr`](super::ClientSession::set_server_addr)); others
+    /// are dropped and reported with
+    /// [`DiagnosticKind::DatagramFromOtherHost`](super::DiagnosticKind::DatagramFromOtherHost)
+    /// (first per track and address). Without a known server address nothing is checked.
+    /// Multicast tracks take any source: the group is the filter, and a group's sender
+    /// need not be the RTSP server's address.
+    ///
+    /// **Background:** a UDP port takes datagrams from anyone who can reach it: stray or
+    /// injected packets on the media ports would become frames and skew the statistics.
+    /// This is not a device quirk but a safe default; `Any` is for the deployments
+    /// (NATs, relays) where media legitimately comes from another address.
+    #[default]
+    ServerHost,
+    /// Any source: behind NATs or load balancers where media comes from another address
+    /// than the RTSP connection's.
+    Any,
+}
+
 /// The named policies for real devices' deviations; every default is safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -191,6 +243,10 @@ pub struct Policies {
     pub rtp_info: RtpInfoPolicy,
     /// RTP from an SSRC the server did not announce.
     pub foreign_ssrc: ForeignSsrcPolicy,
+    /// UDP datagrams from hosts other than the server.
+    pub datagram_source: DatagramSourcePolicy,
+    /// live555's stale sessions.
+    pub stale_session: StaleSessionPolicy,
 }
 
 /// Everything a [`ClientSession`](super::ClientSession) is configured with.
@@ -201,8 +257,17 @@ pub struct ClientConfig {
     /// The `User-Agent` header sent with every request (`None`: no header).
     pub user_agent: Option<String>,
     /// The protocol version spoken (default RTSP/1.0). With 2.0 the client falls back to
-    /// 1.0 by itself when the server answers 505 or answers in 1.0 ([RFC 7826 Appendix C](https://www.rfc-editor.org/rfc/rfc7826#appendix-C)).
+    /// 1.0 by itself when the server answers 505 or answers in 1.0 ([RFC 7826 Appendix C](https://www.rfc-editor.org/rfc/rfc7826#appendix-C));
+    /// a server that drops the connection instead closes the session with
+    /// [`ClientError::Rtsp2Refused`](super::ClientError::Rtsp2Refused): reconnect with 1.0.
     pub version: Version,
+    /// Pipelining of the session's start-up in RTSP/2.0 ([RFC 7826 §16.3](https://www.rfc-editor.org/rfc/rfc7826#section-16.3)):
+    /// the first `SETUP` and the requests queued after it (more `SETUP`s, `PLAY`) carry
+    /// a `Pipelined-Requests` id instead of the session id and need not wait for its
+    /// answer; responses are matched by `CSeq` (default false). Only used while the
+    /// session speaks 2.0: set up after the `DESCRIBE` (or `OPTIONS`) answer has settled
+    /// the version, since a 1.0 server does not know the header.
+    pub pipelined_requests: bool,
     /// How long a request waits for its response (default 10 s).
     pub request_timeout: Duration,
     /// Session timeout assumed when `SETUP`'s `Session` gives none (default 60 s,
@@ -219,8 +284,19 @@ pub struct ClientConfig {
     /// RTCP bandwidth assumed per track when the SDP gives no `b=AS`, in octets/s
     /// (default 500, which gives RFC 3550's 5 s minimum interval).
     pub rtcp_bandwidth: f64,
-    /// The `CNAME` of our receiver reports.
+    /// The `CNAME` of our receiver and sender reports.
     pub cname: String,
+    /// The wall-clock time of an instant, for the NTP time stamps of the sender reports
+    /// sent while publishing: `(instant, NTP time at that instant)`, typically
+    /// `(Instant::now(), NtpTimestamp::from_system_time(SystemTime::now()))` taken together
+    /// at start-up. `None` (the default) counts NTP time from the session's first report,
+    /// which keeps its tracks in sync with each other but not with the wall clock.
+    pub ntp_origin: Option<(std::time::Instant, crate::time::NtpTimestamp)>,
+    /// The server's address (what the caller connected the RTSP connection to), to check
+    /// where UDP media comes from ([`DatagramSourcePolicy`]); also settable later with
+    /// [`ClientSession::set_server_addr`](super::ClientSession::set_server_addr).
+    /// `None` (the default): not checked.
+    pub server_addr: Option<std::net::IpAddr>,
     /// Limits.
     pub limits: Limits,
     /// Device-quirk policies.
@@ -236,6 +312,7 @@ impl Default for ClientConfig {
             credentials: None,
             user_agent: Some(concat!("rtsp-proto/", env!("CARGO_PKG_VERSION")).to_owned()),
             version: Version::V1_0,
+            pipelined_requests: false,
             request_timeout: Duration::from_secs(10),
             default_session_timeout: Duration::from_secs(60),
             media_timeout: Some(Duration::from_secs(5)),
@@ -243,6 +320,8 @@ impl Default for ClientConfig {
             emit_frames: true,
             rtcp_bandwidth: 500.0,
             cname: "rtsp-proto".to_owned(),
+            ntp_origin: None,
+            server_addr: None,
             limits: Limits::default(),
             policies: Policies::default(),
             rng: Box::new(StdRng::from_os_rng()),

@@ -345,6 +345,27 @@ pub enum DiagnosticKind {
     },
     /// Data arrived for a track on a datagram socket before or without a UDP `SETUP`.
     UnexpectedDatagram,
+    /// The server is a live555 older than 2017.06.04, which keeps sending a session's data
+    /// after its connection closed without `TEARDOWN` (see
+    /// [`StaleSessionPolicy`](super::StaleSessionPolicy)); reported once.
+    StaleSessionServer {
+        /// The live555 version (year, month, day).
+        version: (u16, u8, u8),
+    },
+    /// RTP of a stale session (an SSRC given to
+    /// [`ClientSession::teardown_stale`](super::ClientSession::teardown_stale)) was
+    /// dropped; reported once per track and SSRC.
+    StaleData {
+        /// The packet's SSRC.
+        ssrc: Ssrc,
+    },
+    /// A datagram from another host than the server was dropped
+    /// ([`DatagramSourcePolicy::ServerHost`](super::DatagramSourcePolicy::ServerHost));
+    /// reported once per track and address.
+    DatagramFromOtherHost {
+        /// Where it came from.
+        from: std::net::SocketAddr,
+    },
     /// The description in a `DESCRIBE` response (or our `ANNOUNCE`) could not be read; no
     /// tracks were taken from it.
     BadDescription {
@@ -386,6 +407,16 @@ pub enum ClientError {
     /// The connection closed.
     #[error("connection closed")]
     ConnectionClosed,
+    /// The connection closed in answer to our first RTSP/2.0 request, before any
+    /// response: the server does not speak 2.0 and did not say so with 505. Connect again
+    /// with [`ClientConfig::version`](super::ClientConfig::version) set to RTSP/1.0.
+    ///
+    /// **Background:** ffmpeg's listening server (`ffmpeg -rtsp_flags listen`) resets the
+    /// connection on an `RTSP/2.0` request line ("Error parsing protocol or version")
+    /// instead of answering 505 as [RFC 7826 Appendix C](https://www.rfc-editor.org/rfc/rfc7826#appendix-C)
+    /// expects.
+    #[error("connection closed in answer to an RTSP/2.0 request; retry with RTSP/1.0")]
+    Rtsp2Refused,
     /// The URL cannot be used (caller misuse).
     #[error("invalid url")]
     InvalidUrl,

@@ -63,8 +63,9 @@ mod event;
 mod track;
 
 pub use config::{
-    CSeqPolicy, ClientConfig, ForeignSsrcPolicy, KeepAlivePolicy, Limits, Policies, RtpInfoPolicy,
-    SessionIdPolicy, UnassignedChannelPolicy, UnknownRtcpSsrcPolicy,
+    CSeqPolicy, ClientConfig, DatagramSourcePolicy, ForeignSsrcPolicy, KeepAlivePolicy, Limits,
+    Policies, RtpInfoPolicy, SessionIdPolicy, StaleSessionPolicy, UnassignedChannelPolicy,
+    UnknownRtcpSsrcPolicy,
 };
 pub use event::{
     ClientError, ClientEvent, Destination, Diagnostic, DiagnosticKind, MediaTime, RequestId,
@@ -83,8 +84,9 @@ use crate::message::{
     StatusCode, Version,
 };
 use crate::rtcp::{write_report, Compound, ReportConfig, RtcpPacket, ValidationMode};
-use crate::rtp::{ReceiverStats, ReorderBuffer, ReorderEvent, RtpPacket};
+use crate::rtp::{ReceiverStats, ReorderBuffer, ReorderEvent, RtpPacket, SenderStats};
 use crate::sdp::{Presentation, Url};
+use crate::time::NtpTimestamp;
 use crate::Ssrc;
 use bytes::{Buf, Bytes, BytesMut};
 use rand::RngCore;
@@ -147,6 +149,29 @@ impl PlayOptions {
     }
 }
 
+/// A session that ended without a `TEARDOWN` answer (dropped connection, error, timeout):
+/// the server may keep it, and a live555 before 2017.06.04 keeps sending its data
+/// ([`StaleSessionPolicy`]). Tear it down on the next connection with
+/// [`ClientSession::teardown_stale`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StaleSession {
+    /// The session id.
+    pub id: String,
+    /// The URL its `TEARDOWN` goes to (the aggregate control URL).
+    pub url: String,
+    /// The SSRCs its tracks used or were announced with (their data is dropped on the
+    /// session that tears it down).
+    pub ssrcs: Vec<Ssrc>,
+    /// How long the server keeps it without keep-alives (its `Session` timeout).
+    pub timeout: Duration,
+    /// The server's live555 version, when it has the stale-session bug.
+    pub buggy_live555: Option<(u16, u8, u8)>,
+}
+
+/// The most stale SSRCs a session drops (from [`ClientSession::teardown_stale`]).
+const MAX_STALE_SSRCS: usize = 64;
+
 /// Where the session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -193,6 +218,7 @@ enum Purpose {
     Record,
     Pause,
     Teardown,
+    StaleTeardown,
 }
 
 #[derive(Debug)]
@@ -270,6 +296,18 @@ pub struct ClientSession {
     ssrc: Ssrc,
     publishing: bool,
     reported_channels: [u64; 4],
+    /// Whether any response arrived on this connection.
+    answered: bool,
+    /// The first instant seen, NTP time zero without [`ClientConfig::ntp_origin`].
+    epoch: Option<Instant>,
+    /// The server's live555 version, when it has the stale-session bug.
+    buggy_live555: Option<(u16, u8, u8)>,
+    /// Drop foreign SSRCs on interleaved tracks (a buggy live555, by policy).
+    stale_filter: bool,
+    /// SSRCs of stale sessions torn down on this connection.
+    stale_ssrcs: Vec<Ssrc>,
+    /// The `Pipelined-Requests` id of the start-up (RTSP 2.0), until a session id comes.
+    pipeline: Option<u32>,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -326,6 +364,12 @@ impl ClientSession {
             ssrc,
             publishing: false,
             reported_channels: [0; 4],
+            answered: false,
+            epoch: None,
+            buggy_live555: None,
+            stale_filter: false,
+            stale_ssrcs: Vec::new(),
+            pipeline: None,
         })
     }
 
@@ -370,11 +414,21 @@ impl ClientSession {
             ssrc,
             publishing: false,
             reported_channels: [0; 4],
+            answered: false,
+            epoch: None,
+            buggy_live555: None,
+            stale_filter: false,
+            stale_ssrcs: Vec::new(),
+            pipeline: None,
         };
         if let Some(p) = &self.presentation {
             next.publishing = self.publishing;
             next.set_presentation(p.clone());
         }
+        // The same server: its live555 bug (reported once, on this session) still applies.
+        next.buggy_live555 = self.buggy_live555;
+        next.stale_filter = self.buggy_live555.is_some()
+            && next.config.policies.stale_session == StaleSessionPolicy::TeardownAndFilter;
         next
     }
 
@@ -415,6 +469,38 @@ impl ClientSession {
         self.tracks.get(track.0).map(Track::stats)
     }
 
+    /// Sets the server's address (the host of the RTSP connection), against which the
+    /// sources of UDP datagrams are checked ([`DatagramSourcePolicy`]).
+    pub fn set_server_addr(&mut self, addr: std::net::IpAddr) {
+        self.config.server_addr = Some(addr);
+    }
+
+    /// Where `track`'s `kind` datagrams are expected from: the server's address and the
+    /// port it named in `SETUP` (`None` before a unicast UDP `SETUP`, without a known
+    /// server address, or when the server named no port). Multicast tracks accept any
+    /// source and give `None`.
+    pub fn expected_source(
+        &self,
+        track: TrackId,
+        kind: StreamKind,
+    ) -> Option<std::net::SocketAddr> {
+        let ip = self.config.server_addr?;
+        match self.tracks.get(track.0)?.info.transport? {
+            TrackTransport::Udp {
+                server_rtp,
+                server_rtcp,
+                ..
+            } => {
+                let port = match kind {
+                    StreamKind::Rtp => server_rtp,
+                    StreamKind::Rtcp => server_rtcp,
+                }?;
+                Some(std::net::SocketAddr::new(ip, port))
+            }
+            _ => None,
+        }
+    }
+
     /// Our SSRC (in receiver reports and published RTP).
     pub fn ssrc(&self) -> Ssrc {
         self.ssrc
@@ -430,6 +516,69 @@ impl ClientSession {
     /// [`poll_event`](Self::poll_event).
     pub fn queued_counts(&self) -> (usize, usize) {
         (self.transmits.len(), self.events.queue.len())
+    }
+
+    /// The session this one leaves behind at the server, once closed without a `TEARDOWN`
+    /// answer (dropped connection, error, `TEARDOWN` timeout); `None` while open, after a
+    /// clean teardown or without a session id. Give it to
+    /// [`teardown_stale`](Self::teardown_stale) of the next connection's session.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use rtsp_proto::client::{ClientConfig, ClientSession, SetupTransport, TrackId};
+    /// # #[allow(clippy::disallowed_methods)]
+    /// let now = std::time::Instant::now();
+    /// let url = "rtsp://192.0.2.10/stream";
+    /// let mut client = ClientSession::new(url, ClientConfig::seeded(1))?;
+    /// client.describe(now)?;
+    /// let sdp = "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+    /// let reply = format!("RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}", sdp.len());
+    /// client.handle_stream(now, &mut BytesMut::from(reply.as_str()))?;
+    /// client.setup(now, TrackId(0), SetupTransport::Tcp)?;
+    /// let reply = "RTSP/1.0 200 OK\r\nCSeq: 2\r\nSession: 4242\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n";
+    /// client.handle_stream(now, &mut BytesMut::from(reply))?;
+    /// client.handle_close(now); // the connection dropped: no TEARDOWN went out
+    /// let stale = client.stale_session().expect("the server may keep session 4242");
+    ///
+    /// // On the next connection, tear it down first.
+    /// let mut next = ClientSession::new(url, ClientConfig::seeded(2))?;
+    /// next.teardown_stale(now, &stale)?;
+    /// let request = next.poll_transmit().unwrap();
+    /// let text = String::from_utf8_lossy(&request.data);
+    /// assert!(text.starts_with("TEARDOWN rtsp://192.0.2.10/stream RTSP/1.0\r\n"));
+    /// assert!(text.contains("Session: 4242\r\n"));
+    /// # Ok::<(), rtsp_proto::client::ClientError>(())
+    /// ```
+    pub fn stale_session(&self) -> Option<StaleSession> {
+        if self.state != State::Closed {
+            return None;
+        }
+        let s = self.session.as_ref()?;
+        let mut ssrcs: Vec<Ssrc> = Vec::new();
+        for t in &self.tracks {
+            let seen = t.stats.as_ref().map(ReceiverStats::ssrc);
+            for ssrc in [t.info.ssrc, t.info.announced_ssrc, seen]
+                .into_iter()
+                .flatten()
+            {
+                if !ssrcs.contains(&ssrc) {
+                    ssrcs.push(ssrc);
+                }
+            }
+        }
+        Some(StaleSession {
+            id: s.id.clone(),
+            url: self.aggregate_url(),
+            ssrcs,
+            timeout: self.session_timeout,
+            buggy_live555: self.buggy_live555,
+        })
+    }
+
+    /// The server's live555 version, when it is older than 2017.06.04 and so keeps
+    /// sending the data of sessions closed without `TEARDOWN` (see [`StaleSessionPolicy`]).
+    pub fn buggy_live555(&self) -> Option<(u16, u8, u8)> {
+        self.buggy_live555
     }
 
     /// The methods the server listed in `Public`, after an `OPTIONS`.
@@ -500,6 +649,15 @@ impl ClientSession {
             t => (t, None),
         };
         let (headers, uri) = self.setup_headers(track, first)?;
+        if self.config.pipelined_requests
+            && self.config.version == Version::V2_0
+            && self.session.is_none()
+            && self.pipeline.is_none()
+            && self.state != State::Closed
+        {
+            // RFC 7826 §18.33: 1*8DIGIT, unique per client.
+            self.pipeline = Some(self.config.rng.next_u32() % 100_000_000);
+        }
         self.request(
             now,
             Method::SETUP,
@@ -645,6 +803,38 @@ impl ClientSession {
         .map(Some)
     }
 
+    /// Queues `TEARDOWN` of a session an earlier connection left behind
+    /// ([`stale_session`](Self::stale_session)), with that session's id; its answer (any
+    /// status: the server may have dropped it already) is a [`ClientEvent::Response`]
+    /// and does not affect this session. From now on RTP with the stale session's SSRCs
+    /// is dropped here ([`DiagnosticKind::StaleData`]).
+    pub fn teardown_stale(
+        &mut self,
+        now: Instant,
+        stale: &StaleSession,
+    ) -> Result<RequestId, ClientError> {
+        let mut h = Headers::new();
+        h.insert_typed(&Session {
+            id: stale.id.clone(),
+            timeout: None,
+            other: Vec::new(),
+        });
+        let id = self.request(
+            now,
+            Method::TEARDOWN,
+            stale.url.clone(),
+            h,
+            Bytes::new(),
+            Purpose::StaleTeardown,
+        )?;
+        for ssrc in &stale.ssrcs {
+            if self.stale_ssrcs.len() < MAX_STALE_SSRCS && !self.stale_ssrcs.contains(ssrc) {
+                self.stale_ssrcs.push(*ssrc);
+            }
+        }
+        Ok(id)
+    }
+
     /// Queues `GET_PARAMETER` with `body` (`text/parameters` when not empty).
     pub fn get_parameter(&mut self, now: Instant, body: Bytes) -> Result<RequestId, ClientError> {
         let mut h = Headers::new();
@@ -670,23 +860,24 @@ impl ClientSession {
     }
 
     /// Sends one RTP packet of a track set up for recording: interleaved on the
-    /// connection, or as a datagram to the server's RTP port.
+    /// connection, or as a datagram to the server's RTP port. The packet is counted for
+    /// the track's RTCP sender reports, which go out at the RFC 3550 interval once
+    /// `RECORD` succeeded ([RFC 3550 §6.4.1](https://www.rfc-editor.org/rfc/rfc3550#section-6.4.1)).
     pub fn send_rtp(
         &mut self,
         now: Instant,
         track: TrackId,
         packet: &[u8],
     ) -> Result<(), ClientError> {
-        let _ = now;
         if self.state == State::Closed {
             return Err(ClientError::InvalidState {
                 method: "send_rtp",
                 state: self.state.name(),
             });
         }
-        if RtpPacket::parse(packet).is_err() {
+        let Ok(pkt) = RtpPacket::parse(packet) else {
             return Err(ClientError::InvalidRtp);
-        }
+        };
         if self.transmits.len() >= self.config.limits.max_transmits {
             return Err(ClientError::TransmitQueueFull {
                 limit: self.config.limits.max_transmits,
@@ -696,7 +887,7 @@ impl ClientSession {
             .tracks
             .get_mut(track.0)
             .ok_or(ClientError::NoSuchTrack(track.0))?;
-        t.sent_packets += 1;
+        let clock = t.info.clock_rate();
         let transmit = match t.info.transport {
             Some(TrackTransport::Interleaved { rtp, .. }) => {
                 let mut out = BytesMut::with_capacity(packet.len() + 4);
@@ -724,6 +915,13 @@ impl ClientSession {
                 })
             }
         };
+        t.sent_packets += 1;
+        let sender = match t.sender.as_mut() {
+            Some(s) if s.ssrc() == pkt.ssrc() => s,
+            // A new source: its counts start over (RFC 3550 §6.4.1).
+            _ => t.sender.insert(SenderStats::new(pkt.ssrc(), clock)),
+        };
+        sender.handle_sent_packet(now, &pkt);
         self.transmits.push_back(transmit);
         Ok(())
     }
@@ -765,7 +963,9 @@ impl ClientSession {
         }
     }
 
-    /// Takes a datagram that `track`'s RTP or RTCP socket received from `from`.
+    /// Takes a datagram that `track`'s RTP or RTCP socket received from `from`. On a
+    /// unicast track, datagrams from another host than the server's address are dropped
+    /// by default ([`DatagramSourcePolicy`]; see [`expected_source`](Self::expected_source)).
     pub fn handle_datagram(
         &mut self,
         now: Instant,
@@ -774,18 +974,40 @@ impl ClientSession {
         from: std::net::SocketAddr,
         data: Bytes,
     ) {
-        let _ = from;
         if self.state == State::Closed {
             return;
         }
-        let udp = matches!(
-            self.tracks.get(track.0).and_then(|t| t.info.transport),
-            Some(TrackTransport::Udp { .. } | TrackTransport::Multicast { .. })
-        );
-        if !udp {
+        let check = match (
+            self.config.policies.datagram_source,
+            self.config.server_addr,
+        ) {
+            (DatagramSourcePolicy::ServerHost, Some(server)) => Some(server),
+            _ => None,
+        };
+        let Some(t) = self.tracks.get_mut(track.0) else {
             self.events
                 .diag(Some(track.0), DiagnosticKind::UnexpectedDatagram);
             return;
+        };
+        match t.info.transport {
+            Some(TrackTransport::Udp { .. }) => {
+                if check.is_some_and(|s| !same_host(s, from.ip())) {
+                    if t.foreign_source_reported != Some(from) {
+                        t.foreign_source_reported = Some(from);
+                        self.events.diag(
+                            Some(track.0),
+                            DiagnosticKind::DatagramFromOtherHost { from },
+                        );
+                    }
+                    return;
+                }
+            }
+            Some(TrackTransport::Multicast { .. }) => {}
+            _ => {
+                self.events
+                    .diag(Some(track.0), DiagnosticKind::UnexpectedDatagram);
+                return;
+            }
         }
         match kind {
             StreamKind::Rtp => self.handle_rtp(now, track.0, data),
@@ -794,7 +1016,9 @@ impl ClientSession {
     }
 
     /// The connection ended (EOF or error). Closes the session: cleanly when a
-    /// `TEARDOWN` was in flight, else with [`ClientError::ConnectionClosed`].
+    /// `TEARDOWN` was in flight, else with [`ClientError::ConnectionClosed`], or with
+    /// [`ClientError::Rtsp2Refused`] when an RTSP/2.0 request was dropped unanswered
+    /// before the server ever answered (reconnect with [`Version::V1_0`]).
     pub fn handle_close(&mut self, now: Instant) {
         let _ = now;
         if self.state == State::Closed {
@@ -804,7 +1028,19 @@ impl ClientSession {
             .in_flight
             .iter()
             .any(|p| p.purpose == Purpose::Teardown);
-        self.close((!tearing_down).then_some(ClientError::ConnectionClosed));
+        let error = if tearing_down {
+            None
+        } else if self.config.version == Version::V2_0
+            && !self.answered
+            && !self.in_flight.is_empty()
+        {
+            // ffmpeg's listening server (`-rtsp_flags listen`) resets the connection on
+            // an RTSP/2.0 request instead of answering 505 (RFC 7826 Appendix C).
+            Some(ClientError::Rtsp2Refused)
+        } else {
+            Some(ClientError::ConnectionClosed)
+        };
+        self.close(error);
     }
 
     /// Runs the timers due at `now`: request deadlines, keep-alive, RTCP reports and the
@@ -916,7 +1152,8 @@ impl ClientSession {
     // ----- internals: requests -----
 
     fn need_session(&self, method: &'static str) -> Result<(), ClientError> {
-        if self.session.is_none() || self.state == State::Closed {
+        let pipelined = self.pipeline.is_some() && self.config.version == Version::V2_0;
+        if (self.session.is_none() && !pipelined) || self.state == State::Closed {
             return Err(ClientError::InvalidState {
                 method,
                 state: self.state.name(),
@@ -982,12 +1219,22 @@ impl ClientSession {
             }
         }
         if let Some(s) = &self.session {
-            if p.method != Method::DESCRIBE && p.method != Method::ANNOUNCE {
+            if p.method != Method::DESCRIBE
+                && p.method != Method::ANNOUNCE
+                && p.purpose != Purpose::StaleTeardown
+            {
                 b = b.typed_header(&Session {
                     id: s.id.clone(),
                     timeout: None,
                     other: Vec::new(),
                 });
+            }
+        }
+        if let (None, Some(id)) = (&self.session, self.pipeline) {
+            if self.config.version == Version::V2_0 && p.purpose != Purpose::StaleTeardown {
+                if let Ok(v) = HeaderValue::from_string(id.to_string()) {
+                    b = b.header(HeaderName::PIPELINED_REQUESTS, v);
+                }
             }
         }
         if let Some(a) = self
@@ -1098,6 +1345,12 @@ impl ClientSession {
     // ----- internals: responses -----
 
     fn handle_response(&mut self, now: Instant, resp: Response) {
+        self.answered = true;
+        if self.buggy_live555.is_none() {
+            if let Some(v) = resp.headers.get_str("Server").and_then(live555_version) {
+                self.note_live555(v);
+            }
+        }
         let cseq = resp.cseq().and_then(Result::ok).map(|c| c.0);
         let idx = match cseq.and_then(|c| self.in_flight.iter().position(|p| p.cseq == c)) {
             Some(i) => i,
@@ -1204,7 +1457,12 @@ impl ClientSession {
                 None => {}
             },
             Purpose::Describe if ok => match Presentation::from_describe(&self.url, &resp) {
-                Ok(p) => self.set_presentation(p),
+                Ok(p) => {
+                    if let Some(v) = p.live555_version() {
+                        self.note_live555(v);
+                    }
+                    self.set_presentation(p);
+                }
                 Err(e) => {
                     self.events.push(ClientEvent::Diagnostic(Diagnostic {
                         track: None,
@@ -1264,6 +1522,7 @@ impl ClientSession {
             }
             Purpose::Record if ok => {
                 self.state = State::Recording;
+                self.start_rtcp(now);
             }
             Purpose::Pause if ok => {
                 self.state = State::Ready;
@@ -1295,6 +1554,18 @@ impl ClientSession {
             method: p.method,
             response: Box::new(resp),
         });
+    }
+
+    /// A live555 server: remembers and reports the versions with the stale-session bug.
+    fn note_live555(&mut self, version: (u16, u8, u8)) {
+        if version >= (2017, 6, 4) || self.buggy_live555.is_some() {
+            return;
+        }
+        self.buggy_live555 = Some(version);
+        self.stale_filter =
+            self.config.policies.stale_session == StaleSessionPolicy::TeardownAndFilter;
+        self.events
+            .diag(None, DiagnosticKind::StaleSessionServer { version });
     }
 
     fn set_presentation(&mut self, p: Presentation) {
@@ -1620,6 +1891,7 @@ impl ClientSession {
 
     fn handle_rtp(&mut self, now: Instant, ti: usize, data: Bytes) {
         let foreign = self.config.policies.foreign_ssrc;
+        let (stale_filter, stale) = (self.stale_filter, &self.stale_ssrcs);
         let events = &mut self.events;
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
@@ -1637,9 +1909,20 @@ impl ClientSession {
             }
         };
         let (ssrc, seq) = (pkt.ssrc(), pkt.sequence_number());
-        if foreign == ForeignSsrcPolicy::DropIfAnnounced
-            && track.info.announced_ssrc.is_some_and(|a| a != ssrc)
-        {
+        if !stale.is_empty() && stale.contains(&ssrc) && track.info.announced_ssrc != Some(ssrc) {
+            if track.foreign_reported != Some(ssrc) {
+                track.foreign_reported = Some(ssrc);
+                events.diag(Some(ti), DiagnosticKind::StaleData { ssrc });
+            }
+            return;
+        }
+        let drop_foreign = foreign == ForeignSsrcPolicy::DropIfAnnounced
+            || (stale_filter
+                && matches!(
+                    track.info.transport,
+                    Some(TrackTransport::Interleaved { .. })
+                ));
+        if drop_foreign && track.info.announced_ssrc.is_some_and(|a| a != ssrc) {
             if track.foreign_reported != Some(ssrc) {
                 track.foreign_reported = Some(ssrc);
                 events.diag(Some(ti), DiagnosticKind::ForeignSsrc { ssrc });
@@ -1874,14 +2157,34 @@ impl ClientSession {
         }
     }
 
+    /// The NTP time of `now` for sender reports.
+    fn ntp(&mut self, now: Instant) -> NtpTimestamp {
+        match self.config.ntp_origin {
+            Some((at, ntp)) => ntp
+                .checked_add(now.saturating_duration_since(at))
+                .unwrap_or(ntp),
+            None => {
+                let epoch = *self.epoch.get_or_insert(now);
+                NtpTimestamp::from_unix(now.saturating_duration_since(epoch))
+            }
+        }
+    }
+
     fn send_report(&mut self, now: Instant, ti: usize) {
+        let ntp = self.ntp(now);
         let rng = &mut *self.config.rng;
-        let cfg = ReportConfig::new(self.ssrc, self.config.cname.as_bytes());
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
         };
+        // A sender (RECORD) reports what it sent: an SR from the packets' SSRC.
+        let sender = track.sender.as_ref().filter(|s| s.has_sent());
+        let cfg = ReportConfig::new(
+            sender.map_or(self.ssrc, SenderStats::ssrc),
+            self.config.cname.as_bytes(),
+        );
+        let info = sender.map(|s| s.sender_info(now, ntp));
         let mut buf = [0u8; 1500];
-        let n = write_report(&mut buf, now, &cfg, None, track.stats.as_mut()).unwrap_or(0);
+        let n = write_report(&mut buf, now, &cfg, info, track.stats.as_mut()).unwrap_or(0);
         track.interval.update_avg_size(n + 28);
         track.interval.initial = false;
         track.rtcp_at = Some(now + track.interval.randomized(rng));
@@ -1926,6 +2229,22 @@ impl ClientSession {
         };
         self.push_transmit(transmit);
     }
+}
+
+/// The version in a live555 product token (`LIVE555 Streaming Media v2013.04.08`).
+fn live555_version(s: &str) -> Option<(u16, u8, u8)> {
+    let (_, rest) = s.split_once("LIVE555 Streaming Media v")?;
+    let date = rest.split_whitespace().next()?;
+    let mut parts = date.split('.');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    Some((y, m, d))
+}
+
+/// Whether two addresses are the same host (an IPv4 address and its IPv6-mapped form are).
+fn same_host(a: std::net::IpAddr, b: std::net::IpAddr) -> bool {
+    a.to_canonical() == b.to_canonical()
 }
 
 /// The header fields of a parsed RTP packet that delivery needs, so that the packet is

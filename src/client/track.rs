@@ -3,7 +3,7 @@
 use super::event::{MediaTime, TrackTransport};
 use crate::codec::{self, Depacketizer};
 use crate::rtcp::RtcpInterval;
-use crate::rtp::{ReceiverStats, ReorderBuffer, TimestampUnwrapper};
+use crate::rtp::{ReceiverStats, ReorderBuffer, SenderStats, TimestampUnwrapper};
 use crate::sdp::{MediaDescription, Url};
 use crate::time::RtpClock;
 use crate::Ssrc;
@@ -84,6 +84,10 @@ pub(crate) struct Track {
     pub sent_packets: u64,
     /// The last foreign SSRC reported.
     pub foreign_reported: Option<Ssrc>,
+    /// What we sent (RECORD), for our sender reports.
+    pub sender: Option<SenderStats>,
+    /// The last other host whose datagram was reported.
+    pub foreign_source_reported: Option<std::net::SocketAddr>,
 }
 
 impl fmt::Debug for Track {
@@ -137,6 +141,8 @@ impl Track {
             requested: None,
             sent_packets: 0,
             foreign_reported: None,
+            sender: None,
+            foreign_source_reported: None,
         }
     }
 
