@@ -183,6 +183,12 @@ impl Drop for Running {
 /// Starts a server on a new two-thread runtime.
 #[allow(dead_code)] // for tests/interop_server.rs
 pub fn start(options: Options) -> io::Result<Running> {
+    start_coalescing(options, Duration::ZERO)
+}
+
+/// [`start`] with `--coalesce-ms`: media for TCP players waits up to `coalesce`.
+#[allow(dead_code)] // for tests/interop_server.rs
+pub fn start_coalescing(options: Options, coalesce: Duration) -> io::Result<Running> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -197,7 +203,7 @@ pub fn start(options: Options) -> io::Result<Running> {
     .map_err(io::Error::other)?;
     let status = service.status();
     runtime.spawn(async move {
-        if let Err(e) = run(bound, service, Duration::ZERO).await {
+        if let Err(e) = run(bound, service, coalesce).await {
             eprintln!("{e}");
         }
     });

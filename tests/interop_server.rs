@@ -50,6 +50,8 @@ enum Example {
     Threads,
     /// `examples/tokio_server.rs`.
     Tokio,
+    /// `examples/tokio_server.rs --coalesce-ms 100`.
+    TokioCoalescing,
 }
 
 /// A running example server, whichever runtime.
@@ -85,6 +87,10 @@ fn start_server(example: Example, credentials: Option<(&str, &str)>) -> Running 
     match example {
         Example::Threads => Running::Threads(app::start(options).expect("server starts")),
         Example::Tokio => Running::Tokio(tokio_server::start(options).expect("server starts")),
+        Example::TokioCoalescing => Running::Tokio(
+            tokio_server::start_coalescing(options, std::time::Duration::from_millis(100))
+                .expect("server starts"),
+        ),
     }
 }
 
@@ -840,6 +846,27 @@ fn digest_auth_admits_gstreamer_with_credentials_and_refuses_it_without() {
 #[test]
 fn tokio_ffprobe_reads_both_streams_of_test() {
     ffprobe_reads_test(Example::Tokio, "tokio_ffprobe_reads_both_streams_of_test");
+}
+
+/// Media held up to 100 ms and written together still reaches a player whole, and its
+/// requests (answered at once) do not wait for the media.
+#[test]
+fn tokio_coalescing_ffmpeg_records_test_over_tcp() {
+    ffmpeg_records_test(
+        Example::TokioCoalescing,
+        "tokio_coalescing_ffmpeg_records_test_over_tcp",
+        "tcp",
+    );
+}
+
+/// The benchmark's configuration: a published stream relayed to players with coalescing.
+#[test]
+fn tokio_coalescing_ffmpeg_publishes_over_tcp_and_players_receive_the_relay() {
+    publish_and_play(
+        Example::TokioCoalescing,
+        "tokio_coalescing_ffmpeg_publishes_over_tcp",
+        "tcp",
+    );
 }
 
 #[test]
