@@ -232,6 +232,24 @@ struct Connection {
     read_deadline: Option<Instant>,
 }
 
+impl Connection {
+    /// Gives request `id` its place in the response order: the slot of the request it
+    /// resumes (`resumed`, which keeps that slot and its count), else a new slot at the
+    /// end, counted as pending.
+    fn claim_slot(&mut self, resumed: Option<RequestId>, id: RequestId) {
+        match resumed.and_then(|r| self.slots.iter_mut().find(|s| s.id == Some(r))) {
+            Some(slot) => slot.id = Some(id),
+            None => {
+                self.pending += 1;
+                self.slots.push_back(Slot {
+                    id: Some(id),
+                    bytes: None,
+                });
+            }
+        }
+    }
+}
+
 /// A request that waits for its session's SETUP to be answered (RTSP 2.0 pipelining).
 #[derive(Debug)]
 struct Deferred {

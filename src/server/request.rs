@@ -619,21 +619,8 @@ impl Server {
         }
         let id = RequestId(self.next_request);
         self.next_request += 1;
-        match self
-            .reslot
-            .take()
-            .and_then(|r| c.slots.iter_mut().find(|s| s.id == Some(r)))
-        {
-            // A resumed request keeps its place in the response order (and its count).
-            Some(slot) => slot.id = Some(id),
-            None => {
-                c.pending += 1;
-                c.slots.push_back(Slot {
-                    id: Some(id),
-                    bytes: None,
-                })
-            }
-        }
+        // A resumed request keeps its place in the response order (and its count).
+        c.claim_slot(self.reslot.take(), id);
         let event = IncomingRequest {
             id,
             conn,
@@ -688,20 +675,8 @@ impl Server {
         }
         let id = RequestId(self.next_request);
         self.next_request += 1;
-        match self
-            .reslot
-            .take()
-            .and_then(|r| c.slots.iter_mut().find(|s| s.id == Some(r)))
-        {
-            Some(slot) => slot.id = Some(id),
-            None => {
-                c.pending += 1;
-                c.slots.push_back(Slot {
-                    id: Some(id),
-                    bytes: None,
-                })
-            }
-        }
+        // A resumed request keeps its place in the response order (and its count).
+        c.claim_slot(self.reslot.take(), id);
         c.deferred.push_back(super::Deferred {
             id,
             session,
