@@ -4,6 +4,7 @@
 
 use bytes::BytesMut;
 
+pub mod alloc_count;
 pub mod client;
 pub mod h264;
 use rtsp_proto::message::{Decoder, Message};

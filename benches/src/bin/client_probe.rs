@@ -17,39 +17,13 @@
 #![allow(clippy::disallowed_methods)] // the probe owns the clock
 
 use bytes::BytesMut;
+use rtsp_proto_benches::alloc_count::{self, Counting};
 use rtsp_proto_benches::client::{
     config, feed_from_memory, media_loops, ours_tcp, playing_session, retina_tcp, MockServer,
     FRAMES_PER_LOOP, PACKETS_PER_LOOP,
 };
 use rtsp_proto_benches::BUNNY;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
-
-/// The system allocator, counting calls and bytes (single-threaded use; relaxed is enough).
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-static BYTES: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        BYTES.fetch_add(layout.size() as u64, Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        BYTES.fetch_add(new_size as u64, Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -61,9 +35,10 @@ fn run(frames: bool, loops: u32) -> (u64, u64) {
     let mut client = playing_session(config(frames));
     let stream = BytesMut::from(&media[..]);
     let now = Instant::now();
-    let (a, b) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
+    let before = alloc_count::counts();
     let counts = feed_from_memory(&mut client, stream, BUNNY.len(), now);
-    let out = (ALLOCS.load(Relaxed) - a, BYTES.load(Relaxed) - b);
+    let c = alloc_count::counts().since(before);
+    let out = (c.allocs + c.reallocs, c.bytes);
     if frames {
         assert_eq!(counts.frames, FRAMES_PER_LOOP * u64::from(loops));
     } else {

@@ -11,30 +11,9 @@
 //!
 //! The workloads and loops are `rtsp_proto_benches::h264`'s, shared with the bench.
 
+use rtsp_proto_benches::alloc_count::{counts, Counting};
 use rtsp_proto_benches::h264::{run_ours, run_retina, workload, Workload};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
-struct Counting;
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -50,9 +29,10 @@ fn main() {
                     ("retina", run_retina),
                 ] {
                     f(&w); // warm-up (lazy statics)
-                    let a = ALLOCS.load(Relaxed);
+                    let before = counts();
                     let (bytes, frames) = f(&w);
-                    let allocs = ALLOCS.load(Relaxed) - a;
+                    let c = counts().since(before);
+                    let allocs = c.allocs + c.reallocs;
                     println!(
                         "{name:<10} {who:<7} {:>5} packets {frames:>4} frames {bytes:>8} bytes  {allocs:>5} allocs ({:.2}/frame, {:.3}/packet)",
                         w.packets.len(),

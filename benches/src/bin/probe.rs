@@ -11,57 +11,17 @@
 
 use bytes::BytesMut;
 use rtsp_proto::message::Message;
+use rtsp_proto_benches::alloc_count::{counts, Counting, Counts as Count};
 use rtsp_proto_benches::{decode_buf, parse_rtsp_types, BUNNY, SESSION};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-
-/// The system allocator, counting calls and bytes (single-threaded use; relaxed is enough).
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-static REALLOCS: AtomicU64 = AtomicU64::new(0);
-static BYTES: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        BYTES.fetch_add(layout.size() as u64, Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        REALLOCS.fetch_add(1, Relaxed);
-        BYTES.fetch_add(new_size as u64, Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-#[derive(Default, Clone, Copy)]
-struct Count {
-    allocs: u64,
-    reallocs: u64,
-    bytes: u64,
-}
-
 fn counted(f: impl FnOnce()) -> Count {
-    let a = ALLOCS.load(Relaxed);
-    let r = REALLOCS.load(Relaxed);
-    let b = BYTES.load(Relaxed);
+    let before = counts();
     f();
-    Count {
-        allocs: ALLOCS.load(Relaxed) - a,
-        reallocs: REALLOCS.load(Relaxed) - r,
-        bytes: BYTES.load(Relaxed) - b,
-    }
+    counts().since(before)
 }
 
 fn report(what: &str, items: u64, c: Count) {
