@@ -507,51 +507,10 @@ fn a_relayed_path_is_played_by_multicast_in_a_namespace() {
     let dir = scratch(test);
     let server = start_server("server", &ns, &dir, "127.0.0.1");
     let url = format!("rtsp://127.0.0.1:{RTSP_PORT}/cam");
-    let asset = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264");
     // ffmpeg publishes the asset (looped, in real time) with an AAC tone over TCP.
-    let publisher = ns.spawn(
-        "publisher",
-        &dir,
-        &[],
-        "ffmpeg",
-        &[
-            "-hide_banner",
-            "-nostdin",
-            "-re",
-            "-stream_loop",
-            "-1",
-            "-f",
-            "h264",
-            "-framerate",
-            "25",
-            "-i",
-            asset.to_str().unwrap(),
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=44100",
-            "-map",
-            "0:v",
-            "-map",
-            "1:a",
-            "-c:v",
-            "copy",
-            "-c:a",
-            "aac",
-            "-ac",
-            "1",
-            "-b:a",
-            "64k",
-            "-t",
-            "20",
-            "-f",
-            "rtsp",
-            "-rtsp_transport",
-            "tcp",
-            &url,
-        ],
-    );
+    let args = process::ffmpeg_publish_args(&url, "tcp", "20");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let publisher = ns.spawn("publisher", &dir, &[], "ffmpeg", &args);
     server.wait_for_log("publishes /cam", &[&publisher]);
     let log = expect_success(ffmpeg_record(
         &ns,

@@ -348,11 +348,6 @@ fn gst_plays_test(example: Example, test: &str, extra: &[&str]) -> Option<usize>
     Some(server.status().rtsp_2_0_requests())
 }
 
-/// The committed H.264 asset of the test stream, which the publisher sends.
-fn asset() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264")
-}
-
 /// ffmpeg publishes the asset (looped, in real time) with an AAC tone to `url` for 20 s.
 fn ffmpeg_publish(dir: &Path, url: &str, transport: &str) -> Peer {
     ffmpeg_publish_for(dir, "publisher", url, transport, "20")
@@ -361,49 +356,9 @@ fn ffmpeg_publish(dir: &Path, url: &str, transport: &str) -> Peer {
 /// ffmpeg publishes the asset (looped, in real time) with an AAC tone to `url` for
 /// `seconds`.
 fn ffmpeg_publish_for(dir: &Path, name: &str, url: &str, transport: &str, seconds: &str) -> Peer {
-    let asset = asset();
-    Peer::spawn(
-        name,
-        dir,
-        "ffmpeg",
-        &[
-            "-hide_banner",
-            "-nostdin",
-            "-re",
-            "-stream_loop",
-            "-1",
-            "-f",
-            "h264",
-            "-framerate",
-            "25",
-            "-i",
-            asset.to_str().unwrap(),
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:sample_rate=44100",
-            "-map",
-            "0:v",
-            "-map",
-            "1:a",
-            "-c:v",
-            "copy",
-            "-c:a",
-            "aac",
-            "-ac",
-            "1",
-            "-b:a",
-            "64k",
-            "-t",
-            seconds,
-            "-f",
-            "rtsp",
-            "-rtsp_transport",
-            transport,
-            url,
-        ],
-    )
+    let args = process::ffmpeg_publish_args(url, transport, seconds);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Peer::spawn(name, dir, "ffmpeg", &args)
 }
 
 /// ffmpeg publishes to `/cam` while ffmpeg (TCP and UDP) and GStreamer (UDP, and TCP with

@@ -148,3 +148,58 @@ pub fn example_bin(name: &str) -> PathBuf {
     );
     bin
 }
+
+/// The H.264 asset of the server example (`examples/server/test_stream.h264`).
+#[allow(dead_code)] // not every suite publishes
+pub fn test_stream_asset() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264")
+}
+
+/// ffmpeg's arguments to publish the server example's H.264 asset (looped, in real time,
+/// 25 fps) with a 440 Hz AAC tone to `url` over `transport` for `seconds` (ANNOUNCE +
+/// RECORD).
+#[allow(dead_code)] // not every suite publishes
+pub fn ffmpeg_publish_args(url: &str, transport: &str, seconds: &str) -> Vec<String> {
+    let asset = test_stream_asset();
+    let asset = asset.to_str().expect("a UTF-8 path");
+    [
+        "-hide_banner",
+        "-nostdin",
+        "-re",
+        "-stream_loop",
+        "-1",
+        "-f",
+        "h264",
+        "-framerate",
+        "25",
+        "-i",
+        asset,
+        "-re",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=44100",
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-c:v",
+        "copy",
+        "-c:a",
+        "aac",
+        "-ac",
+        "1",
+        "-b:a",
+        "64k",
+        "-t",
+        seconds,
+        "-f",
+        "rtsp",
+        "-rtsp_transport",
+        transport,
+        url,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
