@@ -261,8 +261,12 @@ fn ffmpeg_record(ns: &Netns, dir: &Path, name: &str, url: &str, transport: &str)
             "10000000",
             "-i",
             url,
+            // Four seconds, so that a keyframe (every second in both streams) lands in the
+            // recording even when the first video packets come a second or two after the
+            // audio (a CI run recorded 2 s of a relayed path with 87 audio frames and no
+            // decodable video).
             "-t",
-            "2",
+            "4",
             "-map",
             "0",
             "-c",
