@@ -225,8 +225,11 @@ fn ffmpeg_record(dir: &Path, name: &str, url: &str, transport: &str, out: &Path)
             "10000000",
             "-i",
             url,
+            // Four seconds, so that a keyframe (every second) lands in the recording even
+            // when the first video packets come a second or two after the audio (a CI run
+            // read video packets of a relayed path over UDP and muxed none within 2 s).
             "-t",
-            "2",
+            "4",
             "-map",
             "0",
             "-c",

@@ -64,7 +64,11 @@ impl Peer {
 
     /// What the peer logged so far.
     pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        // Lossy: a peer's debug output may hold bytes that are not UTF-8, and an empty
+        // string would hide the whole log from the test.
+        std::fs::read(&self.log)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
     }
 
     /// Waits until the peer's log contains `needle` (its readiness line), failing the test
