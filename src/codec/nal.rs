@@ -86,8 +86,8 @@ fn has_zero_pair(data: &[u8]) -> bool {
             .and_then(|start| pair::<N>(data.get(start..).unwrap_or_default()))
             .is_some_and(|(lo, hi)| block(lo, hi))
     }
+    // Called for up to 64 bytes only (`find_start_code` hands longer data to `memchr`).
     match data.len() {
-        65.. => scan::<64>(data),
         17.. => scan::<16>(data),
         _ => data.windows(2).any(|w| matches!(w, [0, 0])),
     }
