@@ -779,6 +779,11 @@ fn parse_head(
                 return Err((line_pos, DecodeErrorKind::InvalidHeaderValue(name.clone())));
             }
             if !cont.is_empty() {
+                // A folded `Content-Length` would no longer be the number the body length was
+                // taken from (`5` + ` 7` reads as `5 7`); no device folds it, so it is an error.
+                if *name == HeaderName::CONTENT_LENGTH {
+                    return Err((vs, DecodeErrorKind::Syntax("Content-Length")));
+                }
                 let mut joined = BytesMut::with_capacity(value.as_bytes().len() + 1 + cont.len());
                 joined.extend_from_slice(value.as_bytes());
                 if !joined.is_empty() {
@@ -1088,6 +1093,12 @@ mod tests {
         }
         assert_eq!(
             k(b"OPTIONS * RTSP/1.0\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+            DecodeErrorKind::Syntax("Content-Length")
+        );
+        // Folded Content-Length (found by the decoder fuzz target: the re-encoded message,
+        // `Content-Length: 3 7`, did not decode).
+        assert_eq!(
+            k(b"OPTIONS * RTSP/1.0\r\nContent-Length: 3\r\n 7\r\n\r\nabcdefg"),
             DecodeErrorKind::Syntax("Content-Length")
         );
         assert_eq!(
