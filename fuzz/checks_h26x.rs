@@ -11,7 +11,7 @@
 //!   `opts` bit 7 starts a new access unit before each unit whose first byte is odd.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use rtsp_proto::codec::h264::{
     H264Config, H264Depacketizer, H264Packetizer, H264PacketizerConfig, PacketizationMode,
 };
@@ -57,10 +57,9 @@ fn packets(data: &[u8]) -> Vec<RtpPacket> {
     out
 }
 
-fn check_frames(d: &mut dyn Depacketizer, limits: DepacketizerLimits, pending_ok: bool) {
-    let mut n = 0;
-    while let Some(f) = d.pull() {
-        n += 1;
+fn check_frames(frames: &[Frame], limits: DepacketizerLimits, pending_ok: bool) {
+    let n = frames.len();
+    for f in frames {
         assert!(
             f.data.len() <= limits.max_frame_size,
             "frame over the limit"
@@ -74,13 +73,43 @@ fn check_frames(d: &mut dyn Depacketizer, limits: DepacketizerLimits, pending_ok
     }
 }
 
-fn depacketize(d: &mut dyn Depacketizer, data: &[u8]) {
+/// The packet as a client that owns its buffer hands it over: the prefix the
+/// depacketizer asks for written right before the payload, in one buffer.
+fn framed(d: &dyn Depacketizer, p: &RtpPacket) -> (RtpPacket, Bytes) {
+    let prefix = d.frame_prefix(&p.payload);
+    let mut buf = BytesMut::with_capacity(p.payload.len() + 4);
+    buf.put_slice(&prefix.unwrap_or([0xff; 4]));
+    buf.put_slice(&p.payload);
+    let framed = buf.freeze();
+    let packet = RtpPacket {
+        payload: framed.slice(4..),
+        ..p.clone()
+    };
+    (packet, framed)
+}
+
+fn all_frames(d: &mut dyn Depacketizer) -> Vec<Frame> {
+    std::iter::from_fn(|| d.pull()).collect()
+}
+
+/// Feeds the packets to `d` with `push` and to `z` with `push_framed`: the same results
+/// and the same frames (the zero-copy path changes where a frame's bytes live, never
+/// what they are), within the limits.
+fn depacketize(d: &mut dyn Depacketizer, z: &mut dyn Depacketizer, data: &[u8]) {
     for p in packets(data) {
-        let _ = d.push(p);
-        check_frames(d, limits(), true);
+        let (zp, framed) = framed(z, &p);
+        let r = d.push(p);
+        let rz = z.push_framed(zp, framed);
+        assert_eq!(r, rz, "push and push_framed disagree");
+        let (fd, fz) = (all_frames(d), all_frames(z));
+        assert_eq!(fd, fz, "push and push_framed give different frames");
+        check_frames(&fd, limits(), true);
     }
     d.flush();
-    check_frames(d, limits(), true);
+    z.flush();
+    let (fd, fz) = (all_frames(d), all_frames(z));
+    assert_eq!(fd, fz, "flush gives different frames");
+    check_frames(&fd, limits(), true);
 }
 
 /// Arbitrary packets into the H.264 depacketizer: no panic, frames within the limits.
@@ -89,8 +118,9 @@ pub fn h264_depacketize(data: &[u8]) {
         "packetization-mode=1;sprop-parameter-sets=Z0LADNoFB+wFqDAwNSgAAAMACAAAAwD0eKFV,aM48gA==",
     );
     c.limits = limits();
-    let mut d = H264Depacketizer::new(c);
-    depacketize(&mut d, data);
+    let mut d = H264Depacketizer::new(c.clone());
+    let mut z = H264Depacketizer::new(c);
+    depacketize(&mut d, &mut z, data);
     if let Some(Ok(_)) | Some(Err(_)) = d.sps_info() {}
     let _ = d.avc_decoder_config();
 }
@@ -99,8 +129,9 @@ pub fn h264_depacketize(data: &[u8]) {
 pub fn h265_depacketize(data: &[u8]) {
     let mut c = H265Config::default();
     c.limits = limits();
-    let mut d = H265Depacketizer::new(c);
-    depacketize(&mut d, data);
+    let mut d = H265Depacketizer::new(c.clone());
+    let mut z = H265Depacketizer::new(c);
+    depacketize(&mut d, &mut z, data);
     if let Some(Ok(_)) | Some(Err(_)) = d.sps_info() {}
     let _ = d.hevc_decoder_config();
 }

@@ -175,12 +175,13 @@ fn frames_per_track(events: &[ClientEvent], tracks: usize) -> Vec<usize> {
     n
 }
 
-/// The recorded Wowza session (DESCRIBE, SETUP, PLAY and 162 KB of interleaved H.264 + AAC)
-/// played through the client: every frame comes out, timestamps follow the RTP-Info
-/// `rtptime=0` of the PLAY response, and the session id from SETUP is sent back.
-#[test]
-fn bunny_session_plays_to_frames() {
-    let mut h = Harness::new("rtsp://wowzaec2demo.streamlock.net/vod/mp4:BigBuckBunny_115k.mov");
+/// A client with `config` set up for the recorded Wowza session (both tracks over TCP,
+/// channels 0-1 and 2-3) and playing; the set-up exchange is checked on the way.
+fn bunny_playing(config: ClientConfig) -> Harness {
+    let mut h = Harness::with_config(
+        "rtsp://wowzaec2demo.streamlock.net/vod/mp4:BigBuckBunny_115k.mov",
+        config,
+    );
     h.describe(&data("cameras/bunny_describe.txt"));
     // Wowza answered channels 0-1 for the first SETUP; the second gets 2-3.
     let setup = String::from_utf8(data("cameras/bunny_setup.txt")).unwrap();
@@ -229,7 +230,15 @@ fn bunny_session_plays_to_frames() {
     h.answer(&data("cameras/bunny_play.txt"));
     assert_eq!(h.client.state(), State::Playing);
     h.take_events();
+    h
+}
 
+/// The recorded Wowza session (DESCRIBE, SETUP, PLAY and 162 KB of interleaved H.264 + AAC)
+/// played through the client: every frame comes out, timestamps follow the RTP-Info
+/// `rtptime=0` of the PLAY response, and the session id from SETUP is sent back.
+#[test]
+fn bunny_session_plays_to_frames() {
+    let mut h = bunny_playing(ClientConfig::seeded(7));
     // The media, in uneven chunks, as a socket would deliver it.
     let stream = data("cameras/bunny_session.rtsp");
     let mut buf = BytesMut::new();
@@ -276,6 +285,62 @@ fn bunny_session_plays_to_frames() {
         Some(ClientEvent::Closed { error: None })
     ));
     assert_eq!(h.client.state(), State::Closed);
+}
+
+/// Frames-only mode (`emit_packets = false`) returns single-NAL-unit H.264 access units
+/// framed in place: the frame is the packet's memory in the input buffer, its start code
+/// written over the parsed RTP header, with no copy. Frames are byte-identical to those of
+/// a client that also emits packets (whose buffers are shared, so it copies), and that
+/// client's packet events keep their RTP headers intact.
+#[test]
+fn frames_only_mode_frames_single_nal_units_in_place() {
+    let stream = data("cameras/bunny_session.rtsp");
+    let mut frames_only = ClientConfig::seeded(7);
+    frames_only.emit_packets = false;
+    let mut runs = Vec::new();
+    for config in [frames_only, ClientConfig::seeded(7)] {
+        let mut h = bunny_playing(config);
+        let mut buf = BytesMut::from(&stream[..]);
+        let input = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.len();
+        h.client.handle_stream(h.now, &mut buf).unwrap();
+        h.pump();
+        assert!(buf.is_empty());
+        runs.push((h.take_events(), input));
+    }
+    let frames = |events: &[ClientEvent]| -> Vec<(usize, Bytes)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Frame { track, frame, .. } => Some((track.0, frame.data.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let (zero_copy, input) = (&runs[0].0, &runs[0].1);
+    let (copied, input_b) = (&runs[1].0, &runs[1].1);
+    assert_eq!(frames(zero_copy), frames(copied));
+    let in_input = |f: &Bytes, r: &std::ops::Range<usize>| r.contains(&(f.as_ptr() as usize));
+    let video = |run: &[ClientEvent], r: &std::ops::Range<usize>| {
+        let v: Vec<_> = frames(run).into_iter().filter(|(t, _)| *t == 1).collect();
+        (v.len(), v.iter().filter(|(_, f)| in_input(f, r)).count())
+    };
+    // 239 of the 245 access units are one single-NAL-unit packet; the others (SPS, PPS
+    // and FU-A fragments) are assembled by copying.
+    assert_eq!(video(zero_copy, input), (245, 239));
+    assert_eq!(video(copied, input_b), (245, 0));
+    // The other client's packet events are the recording's bytes, headers untouched.
+    let packets: Vec<Bytes> = copied
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Rtp { packet, .. } => Some(packet.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(packets.len(), 371);
+    for p in &packets {
+        let at = p.as_ptr() as usize - input_b.start;
+        assert_eq!(&p[..], &stream[at..at + p.len()]);
+    }
 }
 
 /// SETUP replies of real cameras: the session id (with Hikvision's run of spaces), the

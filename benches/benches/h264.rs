@@ -13,6 +13,8 @@
 //! webrtc-rs only depacketizes NAL units; its arm appends them into one buffer per access
 //! unit (up to the marker bit), which is what its `SampleBuilder` does.
 
+#![allow(clippy::disallowed_methods)] // benches own the clock
+
 use bytes::BytesMut;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rtsp_proto_benches::h264::{self, bunny, synthetic, Workload};

@@ -938,8 +938,9 @@ impl ClientSession {
         }
         loop {
             // Media first: a complete `$` frame skips the general decoder.
-            if let Some(d) = self.decoder.decode_data(buf) {
-                self.handle_interleaved(now, d.channel, d.payload)?;
+            if let Some((channel, frame)) = self.decoder.decode_data_mut(buf) {
+                // The packet follows the 4-byte `$` header.
+                self.handle_interleaved(now, channel, PacketBuf::Owned(frame, 4))?;
                 if self.state == State::Closed {
                     return Ok(());
                 }
@@ -948,7 +949,9 @@ impl ClientSession {
             match self.decoder.decode(buf) {
                 Ok(Some(Message::Response(resp))) => self.handle_response(now, resp),
                 Ok(Some(Message::Request(req))) => self.handle_server_request(req),
-                Ok(Some(Message::Data(d))) => self.handle_interleaved(now, d.channel, d.payload)?,
+                Ok(Some(Message::Data(d))) => {
+                    self.handle_interleaved(now, d.channel, PacketBuf::Shared(d.payload))?;
+                }
                 Ok(None) => return Ok(()),
                 Err(e) => {
                     let err = ClientError::Decode(e);
@@ -1010,7 +1013,7 @@ impl ClientSession {
             }
         }
         match kind {
-            StreamKind::Rtp => self.handle_rtp(now, track.0, data),
+            StreamKind::Rtp => self.handle_rtp(now, track.0, PacketBuf::from_shared(data)),
             StreamKind::Rtcp => self.handle_rtcp(now, track.0, data),
         }
     }
@@ -1850,7 +1853,7 @@ impl ClientSession {
         &mut self,
         now: Instant,
         channel: u8,
-        payload: Bytes,
+        payload: PacketBuf,
     ) -> Result<(), ClientError> {
         let found = self
             .tracks
@@ -1867,7 +1870,7 @@ impl ClientSession {
             });
         match found {
             Some((ti, StreamKind::Rtp)) => self.handle_rtp(now, ti, payload),
-            Some((ti, StreamKind::Rtcp)) => self.handle_rtcp(now, ti, payload),
+            Some((ti, StreamKind::Rtcp)) => self.handle_rtcp(now, ti, payload.freeze()),
             None => match self.config.policies.unassigned_channel {
                 UnassignedChannelPolicy::Drop => {
                     let (word, bit) = (usize::from(channel / 64), channel % 64);
@@ -1889,7 +1892,7 @@ impl ClientSession {
         Ok(())
     }
 
-    fn handle_rtp(&mut self, now: Instant, ti: usize, data: Bytes) {
+    fn handle_rtp(&mut self, now: Instant, ti: usize, data: PacketBuf) {
         let foreign = self.config.policies.foreign_ssrc;
         let (stale_filter, stale) = (self.stale_filter, &self.stale_ssrcs);
         let events = &mut self.events;
@@ -1956,7 +1959,7 @@ impl ClientSession {
         track.info.ssrc = Some(ssrc);
         match track.reorder.as_mut() {
             Some(r) => {
-                r.push(now, seq, data);
+                r.push(now, seq, data.freeze());
                 self.drain_reorder(now, ti);
             }
             None => {
@@ -1992,11 +1995,11 @@ impl ClientSession {
             return;
         };
         let meta = RtpMeta::of(&pkt);
-        self.deliver_parsed(ti, data, meta);
+        self.deliver_parsed(ti, PacketBuf::Shared(data), meta);
     }
 
     /// Hands a packet in order to the application (`emit_packets`) and the depacketizer.
-    fn deliver_parsed(&mut self, ti: usize, data: Bytes, meta: RtpMeta) {
+    fn deliver_parsed(&mut self, ti: usize, data: PacketBuf, meta: RtpMeta) {
         let emit_packets = self.config.emit_packets;
         let events = &mut self.events;
         let Some(track) = self.tracks.get_mut(ti) else {
@@ -2005,7 +2008,8 @@ impl ClientSession {
         let has_depacketizer = track.depacketizer.is_some();
         let mut payload = if emit_packets {
             let time = track.media_time(meta.timestamp);
-            let copy = has_depacketizer.then(|| data.clone());
+            let data = data.freeze();
+            let copy = has_depacketizer.then(|| PacketBuf::Shared(data.clone()));
             events.media(ClientEvent::Rtp {
                 track: TrackId(ti),
                 packet: data,
@@ -2016,19 +2020,49 @@ impl ClientSession {
             track.advance_time(meta.timestamp);
             Some(data)
         };
-        if let (Some(d), Some(mut p)) = (track.depacketizer.as_mut(), payload.take()) {
-            // The payload is cut out of the packet's buffer in place (no reference count
-            // traffic): `meta.payload` lies within the packet, which parsed.
-            p.truncate(meta.payload.end);
-            p.advance(meta.payload.start.min(p.len()));
-            let cp = codec::RtpPacket {
+        if let (Some(d), Some(p)) = (track.depacketizer.as_mut(), payload.take()) {
+            let (start, end) = (meta.payload.start, meta.payload.end);
+            let packet = |payload| codec::RtpPacket {
                 sequence_number: meta.sequence_number,
                 timestamp: meta.timestamp,
                 marker: meta.marker,
                 payload_type: meta.payload_type,
-                payload: p,
+                payload,
             };
-            if let Err(error) = d.push(cp) {
+            // `meta.payload` lies within the packet, which parsed; the payload is cut out
+            // of the packet's buffer in place (no reference count traffic).
+            let r = match p {
+                // An owned buffer: the depacketizer may want the payload framed in place,
+                // its prefix written over the last bytes of the parsed RTP header (always
+                // 12 bytes or more), so that the frame is the packet's memory, not a copy.
+                PacketBuf::Owned(mut b, at) if start >= 4 && at + end <= b.len() => {
+                    let (start, end) = (at + start, at + end);
+                    let prefix = d.frame_prefix(b.get(start..end).unwrap_or_default());
+                    if let (Some(p), Some(head)) = (prefix, b.get_mut(start - 4..start)) {
+                        head.copy_from_slice(&p);
+                    }
+                    // Cut with `Bytes` (cheaper than `BytesMut`'s `advance`).
+                    let mut b = b.freeze();
+                    b.truncate(end);
+                    match prefix {
+                        Some(_) => {
+                            b.advance(start - 4);
+                            d.push_framed(packet(b.slice(4..)), b)
+                        }
+                        None => {
+                            b.advance(start);
+                            d.push(packet(b))
+                        }
+                    }
+                }
+                p => {
+                    let mut p = p.freeze();
+                    p.truncate(end);
+                    p.advance(start.min(p.len()));
+                    d.push(packet(p))
+                }
+            };
+            if let Err(error) = r {
                 events.diag(Some(ti), DiagnosticKind::Depacketize { error });
             }
             self.pull_frames(ti);
@@ -2279,4 +2313,47 @@ fn url_matches(control: &Url, url: &str) -> bool {
         || c.trim_end_matches('/') == url.trim_end_matches('/')
         || control.path() == url
         || (!url.is_empty() && !url.contains("://") && c.ends_with(url))
+}
+
+/// An RTP packet's bytes as the client got them.
+enum PacketBuf {
+    /// Memory someone else may see (the caller kept a handle, or an event carries it).
+    Shared(Bytes),
+    /// Memory only this packet owns (an interleaved frame just cut from the input, a
+    /// datagram handed over without other handles): once its header is parsed, a
+    /// depacketizer may have a frame prefix written over the header's last bytes. The
+    /// packet starts at the offset (after an interleaved frame's `$` header).
+    Owned(BytesMut, usize),
+}
+
+impl PacketBuf {
+    /// Owned when nothing else holds `data`.
+    fn from_shared(data: Bytes) -> PacketBuf {
+        match data.try_into_mut() {
+            Ok(b) => PacketBuf::Owned(b, 0),
+            Err(b) => PacketBuf::Shared(b),
+        }
+    }
+
+    fn freeze(self) -> Bytes {
+        match self {
+            PacketBuf::Shared(b) => b,
+            PacketBuf::Owned(b, at) => {
+                let mut b = b.freeze();
+                b.advance(at.min(b.len()));
+                b
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for PacketBuf {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            PacketBuf::Shared(b) => b,
+            PacketBuf::Owned(b, at) => b.get(*at..).unwrap_or_default(),
+        }
+    }
 }

@@ -367,6 +367,22 @@ impl Depacketizer for H264Depacketizer {
         self.core.end(marker)
     }
 
+    fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
+        match payload.first() {
+            Some(b0) if b0 & 0x80 == 0 && matches!(b0 & 0x1f, 1..=23) => {
+                nal::frame_prefix(self.core.format, payload.len())
+            }
+            _ => None,
+        }
+    }
+
+    fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
+        self.core.framed = Some(framed);
+        let r = self.push(packet);
+        self.core.framed = None;
+        r
+    }
+
     fn pull(&mut self) -> Option<Frame> {
         self.core.pull()
     }
@@ -695,6 +711,106 @@ impl Packetizer for H264Packetizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A packet buffer as a client holds one: a 12-byte RTP header, then `payload`; the
+    /// depacketizer's prefix (if it asks for one) written over the header's last 4 bytes.
+    /// Returns the packet and the framed buffer.
+    fn framed_packet(
+        d: &H264Depacketizer,
+        seq: u16,
+        ts: u32,
+        marker: bool,
+        payload: &[u8],
+    ) -> (RtpPacket, Bytes) {
+        let mut buf = BytesMut::zeroed(12);
+        buf.put_slice(payload);
+        if let Some(p) = d.frame_prefix(payload) {
+            buf[8..12].copy_from_slice(&p);
+        }
+        let framed = buf.freeze().slice(8..);
+        let packet = RtpPacket {
+            sequence_number: seq,
+            timestamp: ts,
+            marker,
+            payload_type: 96,
+            payload: framed.slice(4..),
+        };
+        (packet, framed)
+    }
+
+    #[test]
+    fn framed_single_nal_units_are_returned_in_place_or_copied_when_not_alone() {
+        const IDR: &[u8] = &[0x65, 0x88, 0x84, 0x00, 0x21];
+        const SLICE: &[u8] = &[0x41, 0x9a, 0x02];
+        // Length-prefixed: the prefix is the NAL unit's length; the frame is the buffer.
+        let mut d = H264Depacketizer::new(H264Config {
+            output: NalFormat::LengthPrefixed,
+            ..H264Config::default()
+        });
+        assert_eq!(d.frame_prefix(IDR), Some([0, 0, 0, 5]));
+        assert_eq!(
+            d.frame_prefix(&[0x7c, 0x85]),
+            None,
+            "FU-A is not a frame by itself"
+        );
+        assert_eq!(d.frame_prefix(&[0x18, 0, 2]), None, "nor is STAP-A");
+        assert_eq!(d.frame_prefix(&[]), None);
+        let (p, framed) = framed_packet(&d, 1, 0, true, IDR);
+        d.push_framed(p, framed.clone()).unwrap();
+        let f = d.pull().unwrap();
+        assert_eq!(f.data.as_ptr(), framed.as_ptr());
+        assert_eq!(&f.data[..], &[0, 0, 0, 5, 0x65, 0x88, 0x84, 0x00, 0x21]);
+
+        // Two NAL units in one access unit (no marker on the first): copied, both there.
+        let (p, framed) = framed_packet(&d, 2, 3000, false, SLICE);
+        d.push_framed(p, framed).unwrap();
+        let (p, framed) = framed_packet(&d, 3, 3000, true, SLICE);
+        d.push_framed(p, framed.clone()).unwrap();
+        let f = d.pull().unwrap();
+        assert_ne!(f.data.as_ptr(), framed.as_ptr());
+        assert_eq!(
+            &f.data[..],
+            &[0, 0, 0, 3, 0x41, 0x9a, 2, 0, 0, 0, 3, 0x41, 0x9a, 2]
+        );
+
+        // A buffer whose prefix is not the one asked for, or that does not hold the
+        // payload: ignored, the frame is copied and correct.
+        let (p, _) = framed_packet(&d, 4, 6000, true, SLICE);
+        let wrong = Bytes::from_static(&[9, 9, 9, 9, 0x41, 0x9a, 0x02]);
+        d.push_framed(p, wrong.clone()).unwrap();
+        let f = d.pull().unwrap();
+        assert_eq!(&f.data[..], &[0, 0, 0, 3, 0x41, 0x9a, 2]);
+        let (p, framed) = framed_packet(&d, 5, 9000, true, SLICE);
+        let mut bad = framed.to_vec();
+        bad[3] = 4;
+        let bad = Bytes::from(bad);
+        let p = RtpPacket {
+            payload: bad.slice(4..),
+            ..p
+        };
+        d.push_framed(p, bad.clone()).unwrap();
+        let f = d.pull().unwrap();
+        assert_ne!(f.data.as_ptr(), bad.as_ptr());
+        assert_eq!(&f.data[..], &[0, 0, 0, 3, 0x41, 0x9a, 2]);
+
+        // Annex B with parameter sets to insert before a keyframe: copied, SPS and PPS
+        // first.
+        let mut d = H264Depacketizer::new(H264Config::from_fmtp(
+            "packetization-mode=1;sprop-parameter-sets=Z0LADNoFB+wFqDAwNSgAAAMACAAAAwD0eKFV,aM48gA==",
+        ));
+        let (p, framed) = framed_packet(&d, 1, 0, true, IDR);
+        d.push_framed(p, framed.clone()).unwrap();
+        let f = d.pull().unwrap();
+        assert_ne!(f.data.as_ptr(), framed.as_ptr());
+        assert_eq!(nal::annex_b_nal_units(&f.data).count(), 3);
+        assert!(f.data.ends_with(IDR));
+        // The next one, a non-key slice, goes out in place.
+        let (p, framed) = framed_packet(&d, 2, 3000, true, SLICE);
+        d.push_framed(p, framed.clone()).unwrap();
+        let f = d.pull().unwrap();
+        assert_eq!(f.data.as_ptr(), framed.as_ptr());
+        assert_eq!(&f.data[..], &[0, 0, 0, 1, 0x41, 0x9a, 2]);
+    }
 
     #[test]
     fn sps_of_the_gstreamer_corpus() {

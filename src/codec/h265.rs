@@ -267,6 +267,22 @@ impl Depacketizer for H265Depacketizer {
         self.core.end(marker)
     }
 
+    fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
+        match payload {
+            [b0, b1, ..] if b0 & 0x80 == 0 && b1 & 0x07 != 0 && (b0 >> 1) & 0x3f <= 47 => {
+                nal::frame_prefix(self.core.format, payload.len())
+            }
+            _ => None,
+        }
+    }
+
+    fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
+        self.core.framed = Some(framed);
+        let r = self.push(packet);
+        self.core.framed = None;
+        r
+    }
+
     fn pull(&mut self) -> Option<Frame> {
         self.core.pull()
     }
@@ -555,5 +571,36 @@ impl Packetizer for H265Packetizer {
             frame,
             emit,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_framed_single_nal_unit_access_unit_is_returned_in_place() {
+        let mut d = H265Depacketizer::new(H265Config::default());
+        // An IDR_W_RADL slice (type 19) as a single NAL unit packet.
+        let nal = [0x26, 0x01, 0xaf, 0x00, 0x11];
+        assert_eq!(d.frame_prefix(&nal), Some([0, 0, 0, 1]));
+        assert_eq!(d.frame_prefix(&[0x62, 0x01, 0x93]), None, "FU");
+        assert_eq!(d.frame_prefix(&[0x26, 0x00]), None, "TID 0");
+        let mut buf = BytesMut::zeroed(12);
+        buf.put_slice(&nal);
+        buf[8..12].copy_from_slice(&[0, 0, 0, 1]);
+        let framed = buf.freeze().slice(8..);
+        let packet = RtpPacket {
+            sequence_number: 7,
+            timestamp: 0,
+            marker: true,
+            payload_type: 96,
+            payload: framed.slice(4..),
+        };
+        d.push_framed(packet, framed.clone()).unwrap();
+        let f = d.pull().unwrap();
+        assert!(f.keyframe);
+        assert_eq!(f.data.as_ptr(), framed.as_ptr());
+        assert_eq!(&f.data[..], &[0, 0, 0, 1, 0x26, 0x01, 0xaf, 0x00, 0x11]);
     }
 }

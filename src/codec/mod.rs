@@ -119,6 +119,55 @@ pub trait Depacketizer {
     /// depacketizer stays usable.
     fn push(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError>;
 
+    /// Zero-copy hook, part one: the four bytes a frame made of `payload` alone would
+    /// start with (an H.264/H.265 start code or length prefix), when the payload could
+    /// become such a frame. `None` (the default) when the depacketizer never returns
+    /// payloads as frames in place.
+    ///
+    /// A caller that owns the buffer the payload sits in (an RTP packet just cut from the
+    /// input, whose header is no longer needed) writes these bytes right before the
+    /// payload and hands the whole to [`push_framed`](Self::push_framed).
+    fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
+        let _ = payload;
+        None
+    }
+
+    /// Zero-copy hook, part two: like [`push`](Self::push), with `framed` holding the
+    /// bytes from [`frame_prefix`](Self::frame_prefix) immediately followed by
+    /// `packet.payload`, in the same buffer. A depacketizer may return `framed` as a
+    /// frame's data instead of copying the payload; it checks that `framed` is what it
+    /// says (the prefix it asked for, ending exactly where the payload does) and copies
+    /// otherwise. The default ignores `framed`.
+    ///
+    /// ```
+    /// use bytes::{BufMut, BytesMut};
+    /// use rtsp_proto::codec::h264::{H264Config, H264Depacketizer};
+    /// use rtsp_proto::codec::{Depacketizer, RtpPacket};
+    ///
+    /// let mut d = H264Depacketizer::new(H264Config::default());
+    /// // A received packet: a 12-byte RTP header, then an IDR slice as a single NAL unit.
+    /// let mut buf = BytesMut::zeroed(12);
+    /// buf.put_slice(&[0x65, 0x88, 0x84, 0x21]);
+    /// let prefix = d.frame_prefix(&buf[12..]).expect("a single NAL unit");
+    /// buf[8..12].copy_from_slice(&prefix); // the header was parsed already
+    /// let framed = buf.freeze().slice(8..);
+    /// let packet = RtpPacket {
+    ///     sequence_number: 1,
+    ///     timestamp: 90_000,
+    ///     marker: true,
+    ///     payload_type: 96,
+    ///     payload: framed.slice(4..),
+    /// };
+    /// d.push_framed(packet, framed.clone()).unwrap();
+    /// let frame = d.pull().unwrap();
+    /// assert_eq!(&frame.data[..], &[0, 0, 0, 1, 0x65, 0x88, 0x84, 0x21]);
+    /// assert_eq!(frame.data.as_ptr(), framed.as_ptr()); // not copied
+    /// ```
+    fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
+        drop(framed);
+        self.push(packet)
+    }
+
     /// The next complete frame, if any.
     fn pull(&mut self) -> Option<Frame>;
 

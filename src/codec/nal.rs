@@ -48,89 +48,30 @@ pub struct AnnexBNalUnits<'a> {
     rest: &'a [u8],
 }
 
-fn start_code_finder() -> &'static memchr::memmem::Finder<'static> {
+fn zero_pair_finder() -> &'static memchr::memmem::Finder<'static> {
     static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
         std::sync::OnceLock::new();
-    FINDER.get_or_init(|| memchr::memmem::Finder::new(&[0u8, 0, 1]))
-}
-
-/// True when `data` holds two consecutive zero bytes, which every start code begins with
-/// and which coded data holds only around emulation prevention (`00 00 03`).
-///
-/// Branch-free over blocks, which the compiler turns into SIMD compares with the baseline
-/// instruction set: no call or set-up cost, for the short NAL units of P pictures (long
-/// ones go to `memchr`, which uses wider vectors where the CPU has them).
-fn has_zero_pair(data: &[u8]) -> bool {
-    fn block<const N: usize>(lo: &[u8; N], hi: &[u8; N]) -> bool {
-        lo.iter()
-            .zip(hi)
-            .fold(0u8, |acc, (a, b)| acc | u8::from(a | b == 0))
-            != 0
-    }
-    fn scan<const N: usize>(data: &[u8]) -> bool {
-        fn pair<const N: usize>(s: &[u8]) -> Option<(&[u8; N], &[u8; N])> {
-            s.first_chunk::<N>()
-                .zip(s.get(1..).and_then(|r| r.first_chunk::<N>()))
-        }
-        let mut rest = data;
-        while let Some((lo, hi)) = pair::<N>(rest) {
-            if block(lo, hi) {
-                return true;
-            }
-            rest = rest.get(N..).unwrap_or_default();
-        }
-        // The last N + 1 bytes once more, overlapping what was scanned (fine for a yes/no
-        // answer): no scalar tail.
-        data.len()
-            .checked_sub(N + 1)
-            .and_then(|start| pair::<N>(data.get(start..).unwrap_or_default()))
-            .is_some_and(|(lo, hi)| block(lo, hi))
-    }
-    // Called for up to 64 bytes only (`find_start_code` hands longer data to `memchr`).
-    match data.len() {
-        17.. => scan::<16>(data),
-        _ => data.windows(2).any(|w| matches!(w, [0, 0])),
-    }
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(&[0u8, 0]))
 }
 
 /// The position of the first three-byte start code `00 00 01` in `data`.
 ///
-/// Coded slice data rarely holds a zero byte (and never `00 00 00`..`00 00 03` outside
-/// emulation prevention), so this jumps from zero byte to zero byte with `memchr`, which
-/// costs less than a two-byte `memmem` search when zeros are rare and has no set-up cost
-/// for short NAL units. Where zeros turn out to be dense (flat pictures, filler), it hands
-/// the rest over to `memmem`.
+/// Every start code begins with two zero bytes, which coded data holds only around
+/// emulation prevention (`00 00 03`): a SIMD search for the pair (`memmem`, which tests
+/// both bytes per position at once) skips almost everything, and each pair found is
+/// looked at once.
 pub(crate) fn find_start_code(data: &[u8]) -> Option<usize> {
-    /// Up to this length, a block scan for `00 00` decides first (longer data goes to
-    /// `memchr` at once, whose wider vectors cost fewer instructions per byte).
-    const SHORT: usize = 64;
-    if data.len() <= SHORT && !has_zero_pair(data) {
-        return None;
-    }
-    // Zero bytes looked at since `window`; more than 16 within 1 KiB counts as dense.
-    let mut hits = 0u32;
-    let mut window = 0usize;
+    let finder = zero_pair_finder();
     let mut i = 0usize;
     loop {
-        let p = i + memchr::memchr(0, data.get(i..)?)?;
-        match (data.get(p + 1), data.get(p + 2)) {
-            (Some(0), Some(1)) => return Some(p),
+        let p = i + finder.find(data.get(i..)?)?;
+        match data.get(p + 2) {
+            Some(1) => return Some(p),
             // `00 00 00`: a start code may begin at the second zero.
-            (Some(0), Some(0)) => i = p + 1,
+            Some(0) => i = p + 1,
             // `00 00 x`, x > 1: no start code begins at p, p + 1 or p + 2.
-            (Some(0), Some(_)) => i = p + 3,
-            (Some(0), None) | (None, _) => return None,
-            // `00 x`, x != 0: none begins at p or p + 1.
-            (Some(_), _) => i = p + 2,
-        }
-        hits += 1;
-        if hits == 16 {
-            if i - window < 1024 {
-                let rest = data.get(i..)?;
-                return start_code_finder().find(rest).map(|q| i + q);
-            }
-            hits = 0;
-            window = i;
+            Some(_) => i = p + 3,
+            None => return None,
         }
     }
 }
@@ -383,6 +324,16 @@ impl AuLimit {
     }
 }
 
+/// The four bytes that frame a NAL unit of `len` bytes in `format`; `None` when the length
+/// does not fit the four-byte length field.
+#[inline]
+pub(crate) fn frame_prefix(format: NalFormat, len: usize) -> Option<[u8; 4]> {
+    match format {
+        NalFormat::AnnexB => Some([0, 0, 0, 1]),
+        NalFormat::LengthPrefixed => u32::try_from(len).ok().map(u32::to_be_bytes),
+    }
+}
+
 /// Collects the NAL units of one access unit as references into the packets that carried
 /// them (no copy, no per-packet allocation once the internal vectors have grown), then
 /// writes the frame with one allocation.
@@ -395,6 +346,10 @@ pub(crate) struct AuAssembler {
     size: usize,
     /// The NAL unit being built from fragments, if any (an index into `nals`).
     open: Option<usize>,
+    /// Packet `.0` (a whole single NAL unit) preceded by its frame prefix in one buffer
+    /// ([`Depacketizer::push_framed`](super::Depacketizer::push_framed)): an access unit
+    /// of that NAL unit alone is returned as this, without a copy.
+    framed: Option<(u32, Bytes)>,
     max_frame_size: usize,
     max_fragments: usize,
 }
@@ -433,6 +388,42 @@ impl AuAssembler {
         self.nals.clear();
         self.size = 0;
         self.open = None;
+        self.framed = None;
+    }
+
+    /// Offers `framed` (four prefix bytes, then exactly the bytes of stored packet `idx`,
+    /// in one buffer) as the frame to return if the access unit ends up being that packet
+    /// alone; see [`Self::take_frame`].
+    #[inline]
+    pub(crate) fn offer_framed(&mut self, idx: u32, framed: Bytes) {
+        let same_memory = self.packets.get(idx as usize).is_some_and(|p| {
+            framed
+                .get(4..)
+                .is_some_and(|t| t.as_ptr() == p.as_ptr() && t.len() == p.len())
+        });
+        if same_memory {
+            self.framed = Some((idx, framed));
+        }
+    }
+
+    /// The offered framed buffer, if the access unit is exactly its packet as one NAL
+    /// unit and the buffer's prefix is the framing `format` asks for.
+    fn take_framed(&mut self, format: NalFormat) -> Option<Bytes> {
+        let (idx, framed) = self.framed.take()?;
+        let ([nal], [seg]) = (self.nals.as_slice(), self.segs.as_slice()) else {
+            return None;
+        };
+        let whole = self.packets.get(idx as usize)?.len();
+        if nal.hdr_len != 0
+            || nal.seg_end != nal.seg_start + 1
+            || seg.pkt != idx
+            || seg.start != 0
+            || seg.end as usize != whole
+        {
+            return None;
+        }
+        let want = frame_prefix(format, nal.len)?;
+        (framed.get(..4) == Some(&want[..])).then_some(framed)
     }
 
     /// Stores a packet payload; its index is used by [`Self::push_nal`] and friends.
@@ -731,6 +722,12 @@ impl AuAssembler {
     /// `prefix` NAL units (parameter sets to insert) first. One allocation. Clears the
     /// assembler. Returns `None` if a NAL unit is too long for a four-byte length.
     pub(crate) fn take_frame(&mut self, format: NalFormat, prefix: &[&[u8]]) -> Option<Bytes> {
+        if prefix.is_empty() {
+            if let Some(framed) = self.take_framed(format) {
+                self.clear();
+                return Some(framed);
+            }
+        }
         let extra: usize = prefix.iter().map(|p| p.len() + 4).sum();
         let total = self.size.checked_add(extra)?;
         let mut out = Vec::with_capacity(total);
@@ -1071,6 +1068,9 @@ pub(crate) struct Core<S> {
     pub(crate) generation: u64,
     pub(crate) counters: NalCounters,
     pub(crate) seq: u16,
+    /// The framed buffer of the packet being pushed (`push_framed`), until a single NAL
+    /// unit packet takes it.
+    pub(crate) framed: Option<Bytes>,
     _syntax: std::marker::PhantomData<S>,
 }
 
@@ -1103,6 +1103,7 @@ impl<S: Syntax> Core<S> {
             generation: 0,
             counters: NalCounters::default(),
             seq: 0,
+            framed: None,
             _syntax: std::marker::PhantomData,
         }
     }
@@ -1280,10 +1281,13 @@ impl<S: Syntax> Core<S> {
     pub(crate) fn single(&mut self, payload: Bytes, start: usize) -> Result<(), DepacketizeError> {
         self.not_a_fragment()?;
         let end = payload.len();
-        let r = self
-            .au
-            .add_packet(payload)
-            .and_then(|idx| self.au.push_nal(idx, start, end));
+        let framed = self.framed.take();
+        let r = self.au.add_packet(payload).and_then(|idx| {
+            if let Some(f) = framed.filter(|_| start == 0) {
+                self.au.offer_framed(idx, f);
+            }
+            self.au.push_nal(idx, start, end)
+        });
         match r {
             Ok(i) => self.complete_nal(i),
             Err(l) => Err(self.limit_error(l)),

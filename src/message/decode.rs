@@ -292,6 +292,17 @@ impl Decoder {
     /// ```
     #[inline]
     pub fn decode_data(&mut self, buf: &mut BytesMut) -> Option<Data> {
+        let (channel, mut frame) = self.decode_data_mut(buf)?;
+        frame.advance(4);
+        Some(Data {
+            channel,
+            payload: frame.freeze(),
+        })
+    }
+
+    /// [`Self::decode_data`] returning the whole frame (`$`, channel and length
+    /// included) unfrozen: the caller owns those bytes and may overwrite them.
+    pub(crate) fn decode_data_mut(&mut self, buf: &mut BytesMut) -> Option<(u8, BytesMut)> {
         if !matches!(self.state, State::Idle) || self.pending.is_some() {
             return None;
         }
@@ -304,13 +315,9 @@ impl Decoder {
             return None;
         }
         self.item_start = self.consumed;
-        let mut frame = buf.split_to(total).freeze();
-        frame.advance(4);
+        let frame = buf.split_to(total);
         self.consumed += total as u64;
-        Some(Data {
-            channel,
-            payload: frame,
-        })
+        Some((channel, frame))
     }
 
     /// Checks that the stream may end here: returns [`DecodeErrorKind::Truncated`] when

@@ -6,6 +6,7 @@
 //! cargo run --release --manifest-path benches/Cargo.toml --bin client_probe            # allocations
 //! valgrind --tool=callgrind benches/target/release/client_probe loop frames 20
 //! valgrind --tool=callgrind benches/target/release/client_probe loop packets 20
+//! benches/target/release/client_probe time frames 64 30                  # wall clock
 //! ```
 //!
 //! `loop MODE N` sets a session up, then feeds N copies of the recording (continuous
@@ -60,6 +61,32 @@ fn main() {
             let n: u32 = n.parse().expect("a loop count");
             run(frames, n);
         }
+        ["time", mode, n, reps] => {
+            // Wall-clock of the in-memory streaming phase, `reps` fresh sessions of `n`
+            // copies each: best and median throughput (a quick look without criterion).
+            let frames = *mode == "frames";
+            let n: u32 = n.parse().expect("a loop count");
+            let reps: usize = reps.parse().expect("a repetition count");
+            let media = media_loops(n);
+            let mut secs: Vec<f64> = (0..reps.max(1))
+                .map(|_| {
+                    let mut client = playing_session(config(frames));
+                    let stream = BytesMut::from(&media[..]);
+                    let start = Instant::now();
+                    feed_from_memory(&mut client, stream, BUNNY.len(), start);
+                    start.elapsed().as_secs_f64()
+                })
+                .collect();
+            secs.sort_by(f64::total_cmp);
+            let rate = |s: f64| media.len() as f64 / s / f64::from(1u32 << 30);
+            println!(
+                "{mode}: best {:.2} GiB/s, median {:.2} GiB/s ({} bytes, {} runs)",
+                rate(secs[0]),
+                rate(secs[secs.len() / 2]),
+                media.len(),
+                secs.len()
+            );
+        }
         ["tcp", client, mode, n] => {
             let frames = *mode == "frames";
             let n: u32 = n.parse().expect("a session count");
@@ -103,7 +130,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: client_probe [loop frames|packets N | tcp ours|retina frames|packets N]"
+                "usage: client_probe [loop frames|packets N | time frames|packets N REPS | tcp ours|retina frames|packets N]"
             );
             std::process::exit(2);
         }
