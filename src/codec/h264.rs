@@ -377,6 +377,15 @@ impl Depacketizer for H264Depacketizer {
     }
 
     fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
+        let (packet, framed) = match *packet.payload.as_ref() {
+            [b0, b1, ..] if b0 & 0x80 == 0 && matches!(b0 & 0x1f, 1..=23) => {
+                match self.core.whole_au(packet, framed, [b0, b1]) {
+                    Ok(r) => return r,
+                    Err(back) => back,
+                }
+            }
+            _ => (packet, framed),
+        };
         self.core.framed = Some(framed);
         let r = self.push(packet);
         self.core.framed = None;

@@ -277,6 +277,17 @@ impl Depacketizer for H265Depacketizer {
     }
 
     fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
+        let (packet, framed) = match *packet.payload.as_ref() {
+            [b0, b1, ..]
+                if !self.don && b0 & 0x80 == 0 && b1 & 0x07 != 0 && (b0 >> 1) & 0x3f <= 47 =>
+            {
+                match self.core.whole_au(packet, framed, [b0, b1]) {
+                    Ok(r) => return r,
+                    Err(back) => back,
+                }
+            }
+            _ => (packet, framed),
+        };
         self.core.framed = Some(framed);
         let r = self.push(packet);
         self.core.framed = None;

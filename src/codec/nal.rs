@@ -1221,6 +1221,83 @@ impl<S: Syntax> Core<S> {
         Ok(true)
     }
 
+    /// The common case in one step, for [`Depacketizer::push_framed`]: a single NAL unit
+    /// packet (header `head`, checked valid by the codec) that is a whole access unit
+    /// (next in sequence, marker bit set, nothing pending, a non-key picture or a key
+    /// picture that needs no parameter sets inserted) becomes a frame without going
+    /// through the assembler: `framed` itself when it holds the payload after the right
+    /// prefix, else a copy. Anything else is handed back for the general path, which gives
+    /// the same result (the `h264`/`h265` fuzz targets compare the two paths).
+    ///
+    /// [`Depacketizer::push_framed`]: super::Depacketizer::push_framed
+    #[inline]
+    pub(crate) fn whole_au(
+        &mut self,
+        packet: RtpPacket,
+        framed: Bytes,
+        head: [u8; 2],
+    ) -> Result<Result<(), DepacketizeError>, (RtpPacket, Bytes)> {
+        let NalClass::Vcl { key } = S::class(S::nal_type(head)) else {
+            return Err((packet, framed));
+        };
+        let len = packet.payload.len();
+        let simple = packet.marker
+            && self.policies.marker == MarkerPolicy::EndOfPicture
+            && self.payload_type == Some(packet.payload_type)
+            && self
+                .last_seq
+                .is_some_and(|l| packet.sequence_number == l.wrapping_add(1))
+            && self.au.is_empty()
+            && !self.au_vcl
+            && self.au_params == 0
+            && self.fu == FuState::Idle
+            && self.discard.is_none()
+            && !self.backlog
+            && head != [0, 0]
+            && (self.seen_key || key || self.policies.before_keyframe != PreKeyframePolicy::Drop)
+            && !(key && self.policies.parameter_sets == ParameterSetInsertion::IfMissing)
+            && len.saturating_add(4) <= self.limits.max_frame_size;
+        let Some(prefix) = frame_prefix(self.format, len).filter(|_| simple) else {
+            return Err((packet, framed));
+        };
+        if self.policies.start_codes == StartCodePolicy::Split
+            && contains_start_code(&packet.payload)
+        {
+            return Err((packet, framed));
+        }
+        let in_place = framed.len() == len + 4
+            && framed.get(..4) == Some(&prefix[..])
+            && framed
+                .get(4..)
+                .is_some_and(|t| t.as_ptr() == packet.payload.as_ptr());
+        let data = if in_place {
+            framed
+        } else {
+            let mut v = Vec::with_capacity(len + 4);
+            v.extend_from_slice(&prefix);
+            v.extend_from_slice(&packet.payload);
+            Bytes::from(v)
+        };
+        self.seq = packet.sequence_number;
+        self.marker = true;
+        self.last_seq = Some(packet.sequence_number);
+        self.ts = Some(packet.timestamp);
+        self.counters.packets += 1;
+        self.counters.frames += 1;
+        self.seen_key |= key;
+        let frame = Frame {
+            timestamp: packet.timestamp,
+            data,
+            keyframe: key,
+            loss: std::mem::take(&mut self.loss),
+        };
+        if self.pending.push(frame, self.limits.max_pending_frames) {
+            self.counters.dropped_frames += 1;
+            return Ok(Err(DepacketizeError::Backlog));
+        }
+        Ok(Ok(()))
+    }
+
     /// Last step of a successful push.
     #[inline]
     pub(crate) fn end(&mut self, marker: bool) -> Result<(), DepacketizeError> {
