@@ -811,6 +811,11 @@ impl AacDepacketizer {
 /// When `au` is exactly a sequence of ADTS frames with one raw data block each, the byte
 /// ranges of their raw data.
 fn split_adts(au: &[u8]) -> Option<Vec<(usize, usize)>> {
+    // Raw AUs (nearly all) fail on the first two bytes: the 12-bit sync word and layer 0.
+    match au {
+        [0xff, b1, ..] if b1 & 0xf6 == 0xf0 => {}
+        _ => return None,
+    }
     let mut out = Vec::new();
     let mut pos = 0usize;
     while pos < au.len() {
