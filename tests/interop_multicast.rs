@@ -512,7 +512,7 @@ fn a_relayed_path_is_played_by_multicast_in_a_namespace() {
     let server = start_server("server", &ns, &dir, "127.0.0.1");
     let url = format!("rtsp://127.0.0.1:{RTSP_PORT}/cam");
     // ffmpeg publishes the asset (looped, in real time) with an AAC tone over TCP.
-    let args = process::ffmpeg_publish_args(&url, "tcp", "20");
+    let args = process::ffmpeg_publish_args(&dir, &url, "tcp", "20");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let publisher = ns.spawn("publisher", &dir, &[], "ffmpeg", &args);
     server.wait_for_log("publishes /cam", &[&publisher]);

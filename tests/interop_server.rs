@@ -359,7 +359,7 @@ fn ffmpeg_publish(dir: &Path, url: &str, transport: &str) -> Peer {
 /// ffmpeg publishes the asset (looped, in real time) with an AAC tone to `url` for
 /// `seconds`.
 fn ffmpeg_publish_for(dir: &Path, name: &str, url: &str, transport: &str, seconds: &str) -> Peer {
-    let args = process::ffmpeg_publish_args(url, transport, seconds);
+    let args = process::ffmpeg_publish_args(dir, url, transport, seconds);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     Peer::spawn(name, dir, "ffmpeg", &args)
 }

@@ -159,12 +159,34 @@ pub fn test_stream_asset() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/server/test_stream.h264")
 }
 
-/// ffmpeg's arguments to publish the server example's H.264 asset (looped, in real time,
-/// 25 fps) with a 440 Hz AAC tone to `url` over `transport` for `seconds` (ANNOUNCE +
-/// RECORD).
+/// The asset remuxed into Matroska in `dir` (once): ffmpeg cannot loop a raw H.264 input
+/// (`-stream_loop` on `-f h264` logs "Seek to start failed" and the video ends after the
+/// asset's 6 s while the audio goes on, so a player that starts late gets no video).
 #[allow(dead_code)] // not every suite publishes
-pub fn ffmpeg_publish_args(url: &str, transport: &str, seconds: &str) -> Vec<String> {
+pub fn loopable_test_stream(dir: &Path) -> PathBuf {
+    let out = dir.join("test_stream.mkv");
+    if out.exists() {
+        return out;
+    }
     let asset = test_stream_asset();
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-loglevel", "error", "-y"])
+        .args(["-f", "h264", "-framerate", "25", "-i"])
+        .arg(&asset)
+        .args(["-c", "copy"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg could not remux {asset:?}");
+    out
+}
+
+/// ffmpeg's arguments to publish the server example's H.264 asset (looped, in real time,
+/// 25 fps; remuxed into `dir` by [`loopable_test_stream`]) with a 440 Hz AAC tone to `url`
+/// over `transport` for `seconds` (ANNOUNCE + RECORD).
+#[allow(dead_code)] // not every suite publishes
+pub fn ffmpeg_publish_args(dir: &Path, url: &str, transport: &str, seconds: &str) -> Vec<String> {
+    let asset = loopable_test_stream(dir);
     let asset = asset.to_str().expect("a UTF-8 path");
     [
         "-hide_banner",
@@ -172,10 +194,6 @@ pub fn ffmpeg_publish_args(url: &str, transport: &str, seconds: &str) -> Vec<Str
         "-re",
         "-stream_loop",
         "-1",
-        "-f",
-        "h264",
-        "-framerate",
-        "25",
         "-i",
         asset,
         "-re",
