@@ -226,8 +226,7 @@ fn ffmpeg_record(dir: &Path, name: &str, url: &str, transport: &str, out: &Path)
             "-i",
             url,
             // Four seconds, so that a keyframe (every second) lands in the recording even
-            // when the first video packets come a second or two after the audio (a CI run
-            // read video packets of a relayed path over UDP and muxed none within 2 s).
+            // when the first video packets come a second or two after the audio.
             "-t",
             "4",
             "-map",
