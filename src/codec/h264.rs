@@ -315,6 +315,21 @@ impl H264Depacketizer {
         Ok(())
     }
 
+    /// The first two bytes of `payload` when it is a single NAL unit packet.
+    fn single_nal_head(&self, payload: &[u8]) -> Option<[u8; 2]> {
+        match *payload {
+            [b0, b1, ..] if b0 & 0x80 == 0 && matches!(b0 & 0x1f, 1..=23) => Some([b0, b1]),
+            _ => None,
+        }
+    }
+
+    /// `push` with the framed buffer `Core::whole_au` stashed on its way.
+    fn push_stashed(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
+        let r = self.push(packet);
+        self.core.framed = None;
+        r
+    }
+
     fn parse(&mut self, payload: Bytes) -> Result<(), DepacketizeError> {
         let (b0, b1) = match payload.as_ref() {
             [] => return Err(self.core.fail(self.core.malformed("empty payload"))),
@@ -368,28 +383,15 @@ impl Depacketizer for H264Depacketizer {
     }
 
     fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
-        match payload.first() {
-            Some(b0) if b0 & 0x80 == 0 && matches!(b0 & 0x1f, 1..=23) => {
-                nal::frame_prefix(self.core.format, payload.len())
-            }
-            _ => None,
-        }
+        self.single_nal_head(payload)?;
+        nal::frame_prefix(self.core.format, payload.len())
     }
 
     fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
-        let (packet, framed) = match *packet.payload.as_ref() {
-            [b0, b1, ..] if b0 & 0x80 == 0 && matches!(b0 & 0x1f, 1..=23) => {
-                match self.core.whole_au(packet, framed, [b0, b1]) {
-                    Ok(r) => return r,
-                    Err(back) => back,
-                }
-            }
-            _ => (packet, framed),
-        };
-        self.core.framed = Some(framed);
-        let r = self.push(packet);
-        self.core.framed = None;
-        r
+        let head = self.single_nal_head(&packet.payload);
+        self.core
+            .whole_au(packet, framed, head)
+            .unwrap_or_else(|packet| self.push_stashed(packet))
     }
 
     fn pull(&mut self) -> Option<Frame> {

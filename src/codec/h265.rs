@@ -212,6 +212,25 @@ impl H265Depacketizer {
         self.core.counters
     }
 
+    /// The payload header when `payload` is a single NAL unit packet (without DONL).
+    fn single_nal_head(&self, payload: &[u8]) -> Option<[u8; 2]> {
+        match *payload {
+            [b0, b1, ..]
+                if !self.don && b0 & 0x80 == 0 && b1 & 0x07 != 0 && (b0 >> 1) & 0x3f <= 47 =>
+            {
+                Some([b0, b1])
+            }
+            _ => None,
+        }
+    }
+
+    /// `push` with the framed buffer `Core::whole_au` stashed on its way.
+    fn push_stashed(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
+        let r = self.push(packet);
+        self.core.framed = None;
+        r
+    }
+
     fn parse(&mut self, payload: Bytes) -> Result<(), DepacketizeError> {
         if self.core.policies.start_codes == StartCodePolicy::Split
             && (payload.starts_with(&[0, 0, 1]) || payload.starts_with(&[0, 0, 0, 1]))
@@ -268,30 +287,15 @@ impl Depacketizer for H265Depacketizer {
     }
 
     fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
-        match payload {
-            [b0, b1, ..] if b0 & 0x80 == 0 && b1 & 0x07 != 0 && (b0 >> 1) & 0x3f <= 47 => {
-                nal::frame_prefix(self.core.format, payload.len())
-            }
-            _ => None,
-        }
+        self.single_nal_head(payload)?;
+        nal::frame_prefix(self.core.format, payload.len())
     }
 
     fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
-        let (packet, framed) = match *packet.payload.as_ref() {
-            [b0, b1, ..]
-                if !self.don && b0 & 0x80 == 0 && b1 & 0x07 != 0 && (b0 >> 1) & 0x3f <= 47 =>
-            {
-                match self.core.whole_au(packet, framed, [b0, b1]) {
-                    Ok(r) => return r,
-                    Err(back) => back,
-                }
-            }
-            _ => (packet, framed),
-        };
-        self.core.framed = Some(framed);
-        let r = self.push(packet);
-        self.core.framed = None;
-        r
+        let head = self.single_nal_head(&packet.payload);
+        self.core
+            .whole_au(packet, framed, head)
+            .unwrap_or_else(|packet| self.push_stashed(packet))
     }
 
     fn pull(&mut self) -> Option<Frame> {

@@ -1226,8 +1226,9 @@ impl<S: Syntax> Core<S> {
     /// (next in sequence, marker bit set, nothing pending, a non-key picture or a key
     /// picture that needs no parameter sets inserted) becomes a frame without going
     /// through the assembler: `framed` itself when it holds the payload after the right
-    /// prefix, else a copy. Anything else is handed back for the general path, which gives
-    /// the same result (the `h264`/`h265` fuzz targets compare the two paths).
+    /// prefix, else a copy. Anything else (`head` is `None` for other packet types) is
+    /// handed back for the general path, with `framed` kept in `self.framed`; that path
+    /// gives the same result (the `h264`/`h265` fuzz targets compare the two).
     ///
     /// [`Depacketizer::push_framed`]: super::Depacketizer::push_framed
     #[inline]
@@ -1235,10 +1236,11 @@ impl<S: Syntax> Core<S> {
         &mut self,
         packet: RtpPacket,
         framed: Bytes,
-        head: [u8; 2],
-    ) -> Result<Result<(), DepacketizeError>, (RtpPacket, Bytes)> {
-        let NalClass::Vcl { key } = S::class(S::nal_type(head)) else {
-            return Err((packet, framed));
+        head: Option<[u8; 2]>,
+    ) -> Result<Result<(), DepacketizeError>, RtpPacket> {
+        let Some(NalClass::Vcl { key }) = head.map(|h| S::class(S::nal_type(h))) else {
+            self.framed = Some(framed);
+            return Err(packet);
         };
         let len = packet.payload.len();
         let simple = packet.marker
@@ -1253,18 +1255,20 @@ impl<S: Syntax> Core<S> {
             && self.fu == FuState::Idle
             && self.discard.is_none()
             && !self.backlog
-            && head != [0, 0]
+            && head != Some([0, 0])
             && (self.seen_key || key || self.policies.before_keyframe != PreKeyframePolicy::Drop)
             && !(key && self.policies.parameter_sets == ParameterSetInsertion::IfMissing)
             && len.saturating_add(4) <= self.limits.max_frame_size;
-        let Some(prefix) = frame_prefix(self.format, len).filter(|_| simple) else {
-            return Err((packet, framed));
+        let prefix = frame_prefix(self.format, len).filter(|_| {
+            simple
+                && !(self.policies.start_codes == StartCodePolicy::Split
+                    && contains_start_code(&packet.payload))
+        });
+        let Some(prefix) = prefix else {
+            // The general path, with `framed` for `single` to offer the assembler.
+            self.framed = Some(framed);
+            return Err(packet);
         };
-        if self.policies.start_codes == StartCodePolicy::Split
-            && contains_start_code(&packet.payload)
-        {
-            return Err((packet, framed));
-        }
         let in_place = framed.len() == len + 4
             && framed.get(..4) == Some(&prefix[..])
             && framed
