@@ -515,6 +515,9 @@ fn status_failure(what: &str, status: StatusCode, reason: &str) -> Failure {
 
 fn config(args: &Args, url: &str) -> ClientConfig {
     let mut config = ClientConfig::default();
+    // Frames only: without packet events, single-NAL-unit video frames are the received
+    // bytes themselves (no copy).
+    config.emit_packets = false;
     // Sender reports (publishing) carry wall-clock time.
     config.ntp_origin = Some((
         Instant::now(),

@@ -50,7 +50,10 @@ async fn run(url: &str, duration: Duration) -> Result<(), Error> {
     let port = parsed.port().unwrap_or(554);
     let mut conn = TcpStream::connect((host.trim_matches(['[', ']']), port)).await?;
     conn.set_nodelay(true)?;
-    let mut client = ClientSession::new(url, ClientConfig::default())?;
+    let mut config = ClientConfig::default();
+    // Statistics and frames only: no packet events (frames then need no copy).
+    config.emit_packets = false;
+    let mut client = ClientSession::new(url, config)?;
     let mut buf = BytesMut::with_capacity(128 * 1024);
     client.describe(Instant::now())?;
     let mut next_setup = 0;
