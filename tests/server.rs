@@ -2193,3 +2193,89 @@ fn requests_waiting_behind_a_pipelined_setup_are_bounded() {
     assert_eq!(h.server.session_count(), 0);
     assert_eq!(h.server.connection_count(), 0);
 }
+
+/// The streams a session plays are exactly the ones that get media: a stream set up while
+/// paused joins at the next PLAY, one set up again on other channels moves there, and
+/// PAUSE and the end of the session take the session's sinks off the mount, so nothing is
+/// sent to it afterwards and the mount's RTCP timers stop (the `server_bytes` fuzz target
+/// found a session whose sink outlived it and kept sender reports going forever).
+#[test]
+fn sinks_follow_the_streams_a_session_plays() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/a",
+            vec![
+                TrackConfig::new("t0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("t1", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    let conn = h.conn;
+    let r = h.setup_and_play_on(conn, "/a/t0", "RTP/AVP/TCP;unicast;interleaved=0-1", "/a");
+    let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+    let session = format!("Session: {token}");
+    let sent = |h: &mut Harness, track: usize| -> Vec<u8> {
+        h.server
+            .send_frame(h.now, mount, TrackId(track), 0, &[0x11; 160])
+            .expect("frame");
+        let mut channels = Vec::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            if let [b'$', ch, ..] = b[..] {
+                channels.push(ch);
+            }
+        }
+        channels
+    };
+    let exchange = |h: &mut Harness, method: &str, path: &str, cseq: u32, extra: &[&str]| {
+        let mut headers = vec![session.as_str()];
+        headers.extend_from_slice(extra);
+        let req = request(method, path, cseq, &headers);
+        h.server
+            .handle_stream(h.now, conn, &mut BytesMut::from(req.as_bytes()));
+        h.answer("");
+        let mut out = BytesMut::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            out.extend_from_slice(&b);
+        }
+        match Decoder::new().decode(&mut out) {
+            Ok(Some(Message::Response(r))) => r.status.as_u16(),
+            other => panic!("no response: {other:?}"),
+        }
+    };
+    assert_eq!(sent(&mut h, 0), [0]);
+    assert_eq!(sent(&mut h, 1), Vec::<u8>::new());
+    // A second stream cannot be set up while playing (455); paused, it can.
+    let t1 = "Transport: RTP/AVP/TCP;unicast;interleaved=2-3";
+    assert_eq!(exchange(&mut h, "SETUP", "/a/t1", 3, &[t1]), 455);
+    assert_eq!(exchange(&mut h, "PAUSE", "/a", 4, &[]), 200);
+    assert_eq!(sent(&mut h, 0), Vec::<u8>::new());
+    assert_eq!(exchange(&mut h, "SETUP", "/a/t1", 5, &[t1]), 200);
+    assert_eq!(exchange(&mut h, "PLAY", "/a", 6, &[]), 200);
+    assert_eq!(sent(&mut h, 0), [0]);
+    assert_eq!(sent(&mut h, 1), [2]);
+    // Set up again on other channels: only the new ones get media after PLAY.
+    assert_eq!(exchange(&mut h, "PAUSE", "/a", 7, &[]), 200);
+    let moved = "Transport: RTP/AVP/TCP;unicast;interleaved=4-5";
+    assert_eq!(exchange(&mut h, "SETUP", "/a/t1", 8, &[moved]), 200);
+    assert_eq!(exchange(&mut h, "PLAY", "/a", 9, &[]), 200);
+    assert_eq!(sent(&mut h, 1), [4]);
+    // A second PLAY while playing adds nothing twice.
+    assert_eq!(exchange(&mut h, "PLAY", "/a", 10, &[]), 200);
+    assert_eq!(sent(&mut h, 0), [0]);
+    // RECORD on a playing session is refused.
+    assert_eq!(exchange(&mut h, "RECORD", "/a", 11, &[]), 455);
+    // TEARDOWN: nothing more, and the timers run out.
+    assert_eq!(exchange(&mut h, "TEARDOWN", "/a", 12, &[]), 200);
+    assert_eq!(h.server.session_count(), 0);
+    assert_eq!(sent(&mut h, 0), Vec::<u8>::new());
+    assert_eq!(sent(&mut h, 1), Vec::<u8>::new());
+    let mut n = 0;
+    while let Some(at) = h.server.poll_timeout() {
+        h.now = at;
+        h.server.handle_timeout(at);
+        n += 1;
+        assert!(n < 20, "timers go on without sessions");
+    }
+}

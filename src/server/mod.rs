@@ -165,6 +165,9 @@ struct SessionTrack {
     track: TrackId,
     url: String,
     transport: StreamTransport,
+    /// The mount's track has this stream's sink (or counts its multicast membership):
+    /// set by PLAY, cleared by [`detach_sinks`], whatever the session's state.
+    attached: bool,
 }
 
 struct ServerSession {
@@ -752,7 +755,7 @@ impl Server {
 
     /// Removes a session and everything that points at it.
     fn remove_session(&mut self, _now: Instant, id: SessionId, reason: SessionEndReason) {
-        let Some(s) = self.sessions.remove(id.0) else {
+        let Some(mut s) = self.sessions.remove(id.0) else {
             return;
         };
         self.session_by_token.remove(&s.token);
@@ -776,9 +779,7 @@ impl Server {
         }
         if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
             m.sessions.retain(|x| *x != id);
-            if s.state == SessionState::Playing {
-                detach_sinks(m, id, &s.tracks);
-            }
+            detach_sinks(m, id, &mut s.tracks);
         }
         // A SETUP waiting for the application may still name it.
         for p in self.pending.values_mut() {
@@ -806,8 +807,7 @@ impl Server {
         let Some(i) = s.tracks.iter().position(|t| t.track == track) else {
             return;
         };
-        let t = s.tracks.remove(i);
-        let playing = s.state == SessionState::Playing;
+        let mut t = s.tracks.remove(i);
         let mount = s.mount;
         s.depacketizers.retain(|(d, _)| *d != track);
         match t.transport {
@@ -823,10 +823,8 @@ impl Server {
             }
             StreamTransport::Multicast => {}
         }
-        if playing {
-            if let Some(m) = mount.and_then(|m| self.mounts.get_mut(m.0)) {
-                detach_sinks(m, id, std::slice::from_ref(&t));
-            }
+        if let Some(m) = mount.and_then(|m| self.mounts.get_mut(m.0)) {
+            detach_sinks(m, id, std::slice::from_mut(&mut t));
         }
         if let Some(mount) = mount {
             self.push_event(ServerEvent::StreamRemoved {
@@ -852,9 +850,11 @@ impl Server {
     }
 }
 
-/// Removes a playing session's sinks from its mount's tracks.
-fn detach_sinks(m: &mut Mount, id: SessionId, tracks: &[SessionTrack]) {
-    for t in tracks {
+/// Removes the sinks (and multicast memberships) of a session's attached streams from its
+/// mount's tracks.
+fn detach_sinks(m: &mut Mount, id: SessionId, tracks: &mut [SessionTrack]) {
+    for t in tracks.iter_mut().filter(|t| t.attached) {
+        t.attached = false;
         if let Some(track) = m.tracks.get_mut(t.track.0) {
             match t.transport {
                 StreamTransport::Multicast => {

@@ -1053,11 +1053,18 @@ impl Server {
             _ => {}
         }
         if let Some(s) = self.sessions.get_mut(sid.0) {
-            s.tracks.retain(|t| t.track != track);
+            // A stream set up again: the old transport's sink goes with it.
+            if let Some(i) = s.tracks.iter().position(|t| t.track == track) {
+                let mut old = s.tracks.remove(i);
+                if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
+                    super::detach_sinks(m, sid, std::slice::from_mut(&mut old));
+                }
+            }
             s.tracks.push(SessionTrack {
                 track,
                 url: p.url.clone(),
                 transport,
+                attached: false,
             });
             s.mount = Some(mount);
             s.mode = p.mode;
@@ -1297,7 +1304,6 @@ impl Server {
         };
         let mut rtcp_start = Vec::new();
         if let Some(s) = self.sessions.get_mut(sid.0) {
-            let was_playing = s.state == SessionState::Playing;
             s.state = SessionState::Playing;
             s.last_activity = now;
             if let Some(m) = s
@@ -1305,7 +1311,7 @@ impl Server {
                 .and_then(|m| self.mounts.get_mut(m.0).map(|x| (m, x)))
             {
                 let (mount_id, m) = m;
-                for t in &s.tracks {
+                for t in &mut s.tracks {
                     let Some(track) = m.tracks.get_mut(t.track.0) else {
                         continue;
                     };
@@ -1321,7 +1327,10 @@ impl Server {
                         e.ssrc = Some(track.ssrc);
                     }
                     rtp_info.entries.push(e);
-                    if !was_playing {
+                    // Streams not yet attached: all at the first PLAY, one set up while
+                    // playing at the next.
+                    if !t.attached {
+                        t.attached = true;
                         match t.transport {
                             StreamTransport::Interleaved { conn, rtp, rtcp } => {
                                 track.sinks.push(Sink {
@@ -1430,16 +1439,15 @@ impl Server {
                     s.npt_anchor = Some((at, None));
                     pause_point = Some(at);
                 }
-                if s.state == SessionState::Playing {
-                    if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
-                        super::detach_sinks(m, sid, &s.tracks);
-                    }
-                }
                 if s.state != SessionState::Init {
                     s.state = SessionState::Ready;
                 }
             } else {
                 s.state = SessionState::Recording;
+            }
+            // Neither a paused nor a recording session receives media.
+            if let Some(m) = s.mount.and_then(|m| self.mounts.get_mut(m.0)) {
+                super::detach_sinks(m, sid, &mut s.tracks);
             }
         }
         let mut b = self.response(StatusCode::OK, p.version, Some(p.cseq));
