@@ -1350,7 +1350,11 @@ impl ClientSession {
     fn handle_response(&mut self, now: Instant, resp: Response) {
         self.answered = true;
         if self.buggy_live555.is_none() {
-            if let Some(v) = resp.headers.get_str("Server").and_then(live555_version) {
+            if let Some(v) = resp
+                .headers
+                .get_str("Server")
+                .and_then(crate::sdp::live555_version)
+            {
                 self.note_live555(v);
             }
         }
@@ -2263,17 +2267,6 @@ impl ClientSession {
         };
         self.push_transmit(transmit);
     }
-}
-
-/// The version in a live555 product token (`LIVE555 Streaming Media v2013.04.08`).
-fn live555_version(s: &str) -> Option<(u16, u8, u8)> {
-    let (_, rest) = s.split_once("LIVE555 Streaming Media v")?;
-    let date = rest.split_whitespace().next()?;
-    let mut parts = date.split('.');
-    let y = parts.next()?.parse().ok()?;
-    let m = parts.next()?.parse().ok()?;
-    let d = parts.next()?.parse().ok()?;
-    Some((y, m, d))
 }
 
 /// Whether two addresses are the same host (an IPv4 address and its IPv6-mapped form are).

@@ -864,15 +864,20 @@ impl Presentation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn live555_version(&self) -> Option<(u16, u8, u8)> {
-        let tool = self.tool.as_deref()?;
-        let (_, rest) = tool.split_once("LIVE555 Streaming Media v")?;
-        let date = rest.split_whitespace().next()?;
-        let mut parts = date.split('.');
-        let y = parts.next()?.parse().ok()?;
-        let m = parts.next()?.parse().ok()?;
-        let d = parts.next()?.parse().ok()?;
-        Some((y, m, d))
+        live555_version(self.tool.as_deref()?)
     }
+}
+
+/// The version in a live555 product token (`LIVE555 Streaming Media v2013.04.08`), as in
+/// `a=tool` or a `Server` header.
+pub(crate) fn live555_version(s: &str) -> Option<(u16, u8, u8)> {
+    let (_, rest) = s.split_once("LIVE555 Streaming Media v")?;
+    let date = rest.split_whitespace().next()?;
+    let mut parts = date.split('.');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    Some((y, m, d))
 }
 
 /// Turns one `sdp_types::Media` into a [`MediaDescription`], or says why it is unusable.
