@@ -336,6 +336,15 @@ impl ClientSession {
         // Userinfo must not appear in request URIs.
         let _ = parsed.set_username("");
         let _ = parsed.set_password(None);
+        Ok(ClientSession::fresh(
+            parsed,
+            config,
+            ClientAuthenticator::new(creds),
+        ))
+    }
+
+    /// A session in its initial state, with a new SSRC from `config`'s RNG.
+    fn fresh(url: Url, mut config: ClientConfig, auth: ClientAuthenticator) -> ClientSession {
         let ssrc = Ssrc(config.rng.next_u32());
         let decoder = Decoder::with_limits(config.limits.message);
         let events = Events {
@@ -343,17 +352,17 @@ impl ClientSession {
             max: config.limits.max_events,
             dropped: 0,
         };
-        Ok(ClientSession {
+        ClientSession {
             session_timeout: config.default_session_timeout,
             config,
-            url: parsed,
+            url,
             decoder,
             state: State::Init,
             next_cseq: 1,
             next_id: 0,
             in_flight: VecDeque::new(),
             timed_out: VecDeque::new(),
-            auth: ClientAuthenticator::new(creds),
+            auth,
             session: None,
             public: None,
             presentation: None,
@@ -370,7 +379,7 @@ impl ClientSession {
             stale_filter: false,
             stale_ssrcs: Vec::new(),
             pipeline: None,
-        })
+        }
     }
 
     /// A session for a new connection to the same server that keeps what this one
@@ -386,41 +395,10 @@ impl ClientSession {
     /// [`describe`](Self::describe) on the resumed session, which replaces the tracks.
     pub fn resume(&self, mut config: ClientConfig) -> ClientSession {
         config.credentials = None;
-        let decoder = Decoder::with_limits(config.limits.message);
-        let events = Events {
-            queue: VecDeque::new(),
-            max: config.limits.max_events,
-            dropped: 0,
-        };
-        let ssrc = Ssrc(config.rng.next_u32());
-        let mut next = ClientSession {
-            session_timeout: config.default_session_timeout,
-            config,
-            url: self.url.clone(),
-            decoder,
-            state: State::Init,
-            next_cseq: self.next_cseq,
-            next_id: self.next_id,
-            in_flight: VecDeque::new(),
-            timed_out: VecDeque::new(),
-            auth: self.auth.clone(),
-            session: None,
-            public: self.public.clone(),
-            presentation: None,
-            tracks: Vec::new(),
-            transmits: VecDeque::new(),
-            events,
-            keepalive_at: None,
-            ssrc,
-            publishing: false,
-            reported_channels: [0; 4],
-            answered: false,
-            epoch: None,
-            buggy_live555: None,
-            stale_filter: false,
-            stale_ssrcs: Vec::new(),
-            pipeline: None,
-        };
+        let mut next = ClientSession::fresh(self.url.clone(), config, self.auth.clone());
+        next.next_cseq = self.next_cseq;
+        next.next_id = self.next_id;
+        next.public = self.public.clone();
         if let Some(p) = &self.presentation {
             next.publishing = self.publishing;
             next.set_presentation(p.clone());
