@@ -334,6 +334,15 @@ pub(crate) fn frame_prefix(format: NalFormat, len: usize) -> Option<[u8; 4]> {
     }
 }
 
+/// True when `framed` is four bytes followed by exactly `payload`, in the same memory
+/// (what [`Depacketizer::push_framed`](super::Depacketizer::push_framed) promises).
+#[inline]
+fn frames_in_place(framed: &[u8], payload: &[u8]) -> bool {
+    framed
+        .get(4..)
+        .is_some_and(|t| t.as_ptr() == payload.as_ptr() && t.len() == payload.len())
+}
+
 /// Collects the NAL units of one access unit as references into the packets that carried
 /// them (no copy, no per-packet allocation once the internal vectors have grown), then
 /// writes the frame with one allocation.
@@ -396,12 +405,11 @@ impl AuAssembler {
     /// alone; see [`Self::take_frame`].
     #[inline]
     pub(crate) fn offer_framed(&mut self, idx: u32, framed: Bytes) {
-        let same_memory = self.packets.get(idx as usize).is_some_and(|p| {
-            framed
-                .get(4..)
-                .is_some_and(|t| t.as_ptr() == p.as_ptr() && t.len() == p.len())
-        });
-        if same_memory {
+        if self
+            .packets
+            .get(idx as usize)
+            .is_some_and(|p| frames_in_place(&framed, p))
+        {
             self.framed = Some((idx, framed));
         }
     }
@@ -1269,11 +1277,8 @@ impl<S: Syntax> Core<S> {
             self.framed = Some(framed);
             return Err(packet);
         };
-        let in_place = framed.len() == len + 4
-            && framed.get(..4) == Some(&prefix[..])
-            && framed
-                .get(4..)
-                .is_some_and(|t| t.as_ptr() == packet.payload.as_ptr());
+        let in_place =
+            framed.get(..4) == Some(&prefix[..]) && frames_in_place(&framed, &packet.payload);
         let data = if in_place {
             framed
         } else {
