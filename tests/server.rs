@@ -2279,3 +2279,124 @@ fn sinks_follow_the_streams_a_session_plays() {
         assert!(n < 20, "timers go on without sessions");
     }
 }
+
+/// A new player of a mount whose tracks already sent media gets a sender report for each
+/// stream right after its PLAY, not at the mount's RTCP timer (up to an interval away, per
+/// track): players such as ffmpeg put a stream on the shared NTP time line only after its
+/// first SR, so streams whose first SRs came seconds apart were played seconds apart.
+#[test]
+fn a_new_player_gets_sender_reports_right_after_play() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount(
+            "/a",
+            vec![
+                TrackConfig::new("t0", 0, 8000).with_packetizer(pcmu()),
+                TrackConfig::new("t1", 0, 8000).with_packetizer(pcmu()),
+            ],
+        )
+        .expect("mount");
+    // One exchange on `conn`: the response's status and session token, and the
+    // interleaved channels of the RTCP sender reports the connection got with it.
+    let exchange = |h: &mut Harness,
+                    conn: ConnectionId,
+                    method: &str,
+                    path: &str,
+                    headers: &[&str]|
+     -> (u16, Option<String>) {
+        let req = request(method, path, 1, headers);
+        h.server
+            .handle_stream(h.now, conn, &mut BytesMut::from(req.as_bytes()));
+        h.answer("");
+        let mut out = BytesMut::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            out.extend_from_slice(&b);
+        }
+        match Decoder::new().decode(&mut out) {
+            Ok(Some(Message::Response(r))) => {
+                let token = r
+                    .headers
+                    .typed::<Session>()
+                    .and_then(Result::ok)
+                    .map(|s| s.id);
+                (r.status.as_u16(), token)
+            }
+            other => panic!("no response: {other:?}"),
+        }
+    };
+    let sender_reports = |h: &mut Harness, conn: ConnectionId| -> Vec<u8> {
+        let mut channels = Vec::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            // `$`, channel, length, then the RTCP header: PT 200 is a sender report.
+            if let [b'$', ch, _, _, _, 200, ..] = b[..] {
+                channels.push(ch);
+            }
+        }
+        channels
+    };
+    let play_both = |h: &mut Harness, conn: ConnectionId| {
+        let t0 = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1";
+        let (status, token) = exchange(h, conn, "SETUP", "/a/t0", &[t0]);
+        assert_eq!(status, 200);
+        let session = format!("Session: {}", token.expect("session"));
+        let t1 = "Transport: RTP/AVP/TCP;unicast;interleaved=2-3";
+        assert_eq!(exchange(h, conn, "SETUP", "/a/t1", &[t1, &session]).0, 200);
+        assert_eq!(exchange(h, conn, "PLAY", "/a", &[&session]).0, 200);
+    };
+    let first = h.conn;
+    play_both(&mut h, first);
+    // Media flows on both tracks for a while; the first player is drained.
+    for i in 0..5u32 {
+        for track in 0..2 {
+            h.server
+                .send_frame(h.now, mount, TrackId(track), i * 160, &[0x11; 160])
+                .expect("frame");
+        }
+        h.now += Duration::from_millis(20);
+        h.server.handle_timeout(h.now);
+    }
+    sender_reports(&mut h, first);
+    let next_timer = h.server.poll_timeout().expect("RTCP timers run");
+    assert!(
+        next_timer > h.now + Duration::from_millis(100),
+        "the mount's next SR is not due soon anyway"
+    );
+
+    let second = h
+        .server
+        .accept(h.now, addr("127.0.0.1:40002"), addr("127.0.0.1:8554"))
+        .expect("accept");
+    play_both(&mut h, second);
+    assert_eq!(sender_reports(&mut h, second), Vec::<u8>::new());
+    let soon = h.server.poll_timeout().expect("a timer");
+    assert!(
+        soon <= h.now + Duration::from_millis(1),
+        "SRs come right after PLAY"
+    );
+    h.now = soon;
+    h.server.handle_timeout(h.now);
+    let mut got = sender_reports(&mut h, second);
+    got.sort_unstable();
+    assert_eq!(got, [1, 3], "one SR per stream on its RTCP channel");
+
+    // A player that joins tracks that sent nothing yet gets no early report.
+    h.server
+        .add_mount(
+            "/q",
+            vec![TrackConfig::new("t0", 0, 8000).with_packetizer(pcmu())],
+        )
+        .expect("mount");
+    let third = h
+        .server
+        .accept(h.now, addr("127.0.0.1:40003"), addr("127.0.0.1:8554"))
+        .expect("accept");
+    let t0 = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1";
+    let (status, token) = exchange(&mut h, third, "SETUP", "/q/t0", &[t0]);
+    assert_eq!(status, 200);
+    let session = format!("Session: {}", token.expect("session"));
+    assert_eq!(exchange(&mut h, third, "PLAY", "/q", &[&session]).0, 200);
+    h.now += Duration::from_millis(1);
+    h.server.handle_timeout(h.now);
+    assert_eq!(sender_reports(&mut h, third), Vec::<u8>::new());
+}
