@@ -576,6 +576,14 @@ impl AacDepacketizer {
         }
     }
 
+    /// A packet that cannot be used: any fragment in progress is lost, and so is what
+    /// the packet carried.
+    fn reject(&mut self, e: DepacketizeError) -> Result<(), DepacketizeError> {
+        self.drop_fragment();
+        self.queue.mark_loss();
+        Err(e)
+    }
+
     /// Ends a fragment of an earlier timestamp: a held packet was a complete AU after all;
     /// anything else was cut short.
     fn end_fragment(&mut self, seq: u16) -> Result<(), DepacketizeError> {
@@ -894,11 +902,7 @@ impl AacDepacketizer {
         let seq = packet.sequence_number;
         let (headers, data) = match Self::parse_headers(&self.config, seq, &packet.payload, sizes) {
             Ok(v) => v,
-            Err(e) => {
-                self.drop_fragment();
-                self.queue.mark_loss();
-                return Err(e);
-            }
+            Err(e) => return self.reject(e),
         };
         let data_offset = packet.payload.len() - data.len();
         if !headers.present {
@@ -909,9 +913,7 @@ impl AacDepacketizer {
                         if data.len() < cs {
                             return self.push_fragment(packet, cs, data);
                         }
-                        self.drop_fragment();
-                        self.queue.mark_loss();
-                        return Err(DepacketizeError::Malformed {
+                        return self.reject(DepacketizeError::Malformed {
                             seq,
                             rule: "AU data section (not a multiple of constantSize)",
                         });
@@ -925,16 +927,12 @@ impl AacDepacketizer {
                 }
             }
         } else if headers.interleaved {
-            self.drop_fragment();
-            self.queue.mark_loss();
-            return Err(DepacketizeError::Unsupported {
+            return self.reject(DepacketizeError::Unsupported {
                 seq,
                 what: "interleaved access units (AU-Index-delta)",
             });
         } else if headers.missing_size {
-            self.drop_fragment();
-            self.queue.mark_loss();
-            return Err(DepacketizeError::Malformed {
+            return self.reject(DepacketizeError::Malformed {
                 seq,
                 rule: "AU header (no AU-size and no constantSize)",
             });
@@ -952,9 +950,7 @@ impl AacDepacketizer {
                 return self.push_fragment(packet, *size, data);
             }
             _ => {
-                self.drop_fragment();
-                self.queue.mark_loss();
-                return Err(DepacketizeError::Malformed {
+                return self.reject(DepacketizeError::Malformed {
                     seq,
                     rule: "AU data section (sizes do not match the payload)",
                 });
