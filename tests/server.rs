@@ -51,6 +51,14 @@ fn pcmu() -> Box<G711Packetizer> {
     Box::new(G711Packetizer::new(&G711Config::pcmu(), 1200).expect("packetizer"))
 }
 
+/// PCMU tracks (payload type 0, 8 kHz, with a packetizer) with these control names.
+fn pcmu_tracks(names: &[&str]) -> Vec<TrackConfig> {
+    names
+        .iter()
+        .map(|n| TrackConfig::new(*n, 0, 8000).with_packetizer(pcmu()))
+        .collect()
+}
+
 fn addr(s: &str) -> SocketAddr {
     s.parse().expect("address")
 }
@@ -200,25 +208,39 @@ impl Harness {
         play_path: &str,
     ) -> Response {
         let transport = format!("Transport: {transport}");
-        let setup = request("SETUP", track_path, 1, &[&transport]);
+        let r = self.exchange_on(conn, "SETUP", track_path, 1, &[&transport]);
+        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+        let session = format!("Session: {token}");
+        self.exchange_on(conn, "PLAY", play_path, 2, &[&session]);
+        r
+    }
+
+    /// Sends `method path` with `headers` on `conn`, answers what the application is
+    /// asked, and returns the response (interleaved data queued before it is skipped).
+    fn exchange_on(
+        &mut self,
+        conn: ConnectionId,
+        method: &str,
+        path: &str,
+        cseq: u32,
+        headers: &[&str],
+    ) -> Response {
+        let req = request(method, path, cseq, headers);
         self.server
-            .handle_stream(self.now, conn, &mut BytesMut::from(setup.as_bytes()));
+            .handle_stream(self.now, conn, &mut BytesMut::from(req.as_bytes()));
         self.answer("");
         let mut out = BytesMut::new();
         while let Some(b) = self.server.poll_stream_output(conn) {
             out.extend_from_slice(&b);
         }
-        let Some(Message::Response(r)) = Decoder::new().decode(&mut out).expect("decode") else {
-            panic!("no SETUP response")
-        };
-        let token = r.headers.typed::<Session>().expect("s").expect("s").id;
-        let session = format!("Session: {token}");
-        let play = request("PLAY", play_path, 2, &[&session]);
-        self.server
-            .handle_stream(self.now, conn, &mut BytesMut::from(play.as_bytes()));
-        self.answer("");
-        while self.server.poll_stream_output(conn).is_some() {}
-        r
+        let mut decoder = Decoder::new();
+        loop {
+            match decoder.decode(&mut out) {
+                Ok(Some(Message::Response(r))) => return r,
+                Ok(Some(Message::Data(_))) => {}
+                other => panic!("no response to {method}: {other:?}"),
+            }
+        }
     }
 
     fn events(&mut self) -> Vec<ServerEvent> {
@@ -324,13 +346,7 @@ fn ffmpeg_plays_over_tcp() {
     let mut h = Harness::new();
     let mount = h
         .server
-        .add_mount(
-            "/av",
-            vec![
-                TrackConfig::new("stream=0", 0, 8000).with_packetizer(pcmu()),
-                TrackConfig::new("stream=1", 0, 8000).with_packetizer(pcmu()),
-            ],
-        )
+        .add_mount("/av", pcmu_tracks(&["stream=0", "stream=1"]))
         .expect("mount");
     // Stop before TEARDOWN to look at the media.
     let stream = client_stream("ffmpeg_tcp__gst_av");
@@ -426,13 +442,7 @@ fn gstreamer_plays_over_udp_and_pauses() {
     let mut h = Harness::with_config(config);
     let mount = h
         .server
-        .add_mount(
-            "/av",
-            vec![
-                TrackConfig::new("stream=0", 0, 8000).with_packetizer(pcmu()),
-                TrackConfig::new("stream=1", 0, 8000).with_packetizer(pcmu()),
-            ],
-        )
+        .add_mount("/av", pcmu_tracks(&["stream=0", "stream=1"]))
         .expect("mount");
     let stream = client_stream("gst_udp__gst_av");
     let mut rs = Vec::new();
@@ -1761,14 +1771,7 @@ fn teardown_of_one_stream_keeps_the_session_and_frees_its_transport() {
     let mut h = Harness::with_config(config);
     let mount = h
         .server
-        .add_mount(
-            "/av",
-            vec![
-                TrackConfig::new("stream=0", 0, 8000).with_packetizer(pcmu()),
-                TrackConfig::new("stream=1", 0, 8000).with_packetizer(pcmu()),
-                TrackConfig::new("stream=2", 0, 8000).with_packetizer(pcmu()),
-            ],
-        )
+        .add_mount("/av", pcmu_tracks(&["stream=0", "stream=1", "stream=2"]))
         .expect("mount");
     exchange(
         &mut h,
@@ -2038,13 +2041,7 @@ fn vlc_plays_a_multicast_mount_from_the_sdp_it_describes() {
     let mut h = Harness::with_config(config);
     let mount = h
         .server
-        .add_mount(
-            "/m",
-            vec![
-                TrackConfig::new("trackID=0", 0, 8000).with_packetizer(pcmu()),
-                TrackConfig::new("trackID=1", 0, 8000).with_packetizer(pcmu()),
-            ],
-        )
+        .add_mount("/m", pcmu_tracks(&["trackID=0", "trackID=1"]))
         .expect("mount");
     let mut builder = PresentationBuilder::new("m");
     for t in 0..2 {
@@ -2204,13 +2201,7 @@ fn sinks_follow_the_streams_a_session_plays() {
     let mut h = Harness::new();
     let mount = h
         .server
-        .add_mount(
-            "/a",
-            vec![
-                TrackConfig::new("t0", 0, 8000).with_packetizer(pcmu()),
-                TrackConfig::new("t1", 0, 8000).with_packetizer(pcmu()),
-            ],
-        )
+        .add_mount("/a", pcmu_tracks(&["t0", "t1"]))
         .expect("mount");
     let conn = h.conn;
     let r = h.setup_and_play_on(conn, "/a/t0", "RTP/AVP/TCP;unicast;interleaved=0-1", "/a");
@@ -2231,18 +2222,9 @@ fn sinks_follow_the_streams_a_session_plays() {
     let exchange = |h: &mut Harness, method: &str, path: &str, cseq: u32, extra: &[&str]| {
         let mut headers = vec![session.as_str()];
         headers.extend_from_slice(extra);
-        let req = request(method, path, cseq, &headers);
-        h.server
-            .handle_stream(h.now, conn, &mut BytesMut::from(req.as_bytes()));
-        h.answer("");
-        let mut out = BytesMut::new();
-        while let Some(b) = h.server.poll_stream_output(conn) {
-            out.extend_from_slice(&b);
-        }
-        match Decoder::new().decode(&mut out) {
-            Ok(Some(Message::Response(r))) => r.status.as_u16(),
-            other => panic!("no response: {other:?}"),
-        }
+        h.exchange_on(conn, method, path, cseq, &headers)
+            .status
+            .as_u16()
     };
     assert_eq!(sent(&mut h, 0), [0]);
     assert_eq!(sent(&mut h, 1), Vec::<u8>::new());
@@ -2289,41 +2271,22 @@ fn a_new_player_gets_sender_reports_right_after_play() {
     let mut h = Harness::new();
     let mount = h
         .server
-        .add_mount(
-            "/a",
-            vec![
-                TrackConfig::new("t0", 0, 8000).with_packetizer(pcmu()),
-                TrackConfig::new("t1", 0, 8000).with_packetizer(pcmu()),
-            ],
-        )
+        .add_mount("/a", pcmu_tracks(&["t0", "t1"]))
         .expect("mount");
-    // One exchange on `conn`: the response's status and session token, and the
-    // interleaved channels of the RTCP sender reports the connection got with it.
+    // One exchange on `conn`: the response's status and session token.
     let exchange = |h: &mut Harness,
                     conn: ConnectionId,
                     method: &str,
                     path: &str,
                     headers: &[&str]|
      -> (u16, Option<String>) {
-        let req = request(method, path, 1, headers);
-        h.server
-            .handle_stream(h.now, conn, &mut BytesMut::from(req.as_bytes()));
-        h.answer("");
-        let mut out = BytesMut::new();
-        while let Some(b) = h.server.poll_stream_output(conn) {
-            out.extend_from_slice(&b);
-        }
-        match Decoder::new().decode(&mut out) {
-            Ok(Some(Message::Response(r))) => {
-                let token = r
-                    .headers
-                    .typed::<Session>()
-                    .and_then(Result::ok)
-                    .map(|s| s.id);
-                (r.status.as_u16(), token)
-            }
-            other => panic!("no response: {other:?}"),
-        }
+        let r = h.exchange_on(conn, method, path, 1, headers);
+        let token = r
+            .headers
+            .typed::<Session>()
+            .and_then(Result::ok)
+            .map(|s| s.id);
+        (r.status.as_u16(), token)
     };
     let sender_reports = |h: &mut Harness, conn: ConnectionId| -> Vec<u8> {
         let mut channels = Vec::new();
