@@ -368,40 +368,7 @@ impl H264Depacketizer {
     }
 }
 
-impl Depacketizer for H264Depacketizer {
-    fn push(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
-        if !self.core.begin(&packet)? {
-            return self.core.take_backlog();
-        }
-        let marker = packet.marker;
-        if let Err(e) = self.parse(packet.payload) {
-            // A backlog error is less interesting than the packet's own error.
-            let _ = self.core.take_backlog();
-            return Err(e);
-        }
-        self.core.end(marker)
-    }
-
-    fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
-        self.single_nal_head(payload)?;
-        nal::frame_prefix(self.core.format, payload.len())
-    }
-
-    fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
-        let head = self.single_nal_head(&packet.payload);
-        self.core
-            .whole_au(packet, framed, head)
-            .unwrap_or_else(|packet| self.push_stashed(packet))
-    }
-
-    fn pull(&mut self) -> Option<Frame> {
-        self.core.pull()
-    }
-
-    fn flush(&mut self) {
-        self.core.flush();
-    }
-}
+super::nal::nal_depacketizer!(H264Depacketizer);
 
 /// The fields of an H.264 sequence parameter set (H.264 §7.3.2.1.1) that a receiver
 /// needs to describe the stream. Parsing stops after the cropping rectangle, so the VUI

@@ -273,39 +273,7 @@ impl H265Depacketizer {
     }
 }
 
-impl Depacketizer for H265Depacketizer {
-    fn push(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
-        if !self.core.begin(&packet)? {
-            return self.core.take_backlog();
-        }
-        let marker = packet.marker;
-        if let Err(e) = self.parse(packet.payload) {
-            let _ = self.core.take_backlog();
-            return Err(e);
-        }
-        self.core.end(marker)
-    }
-
-    fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
-        self.single_nal_head(payload)?;
-        nal::frame_prefix(self.core.format, payload.len())
-    }
-
-    fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
-        let head = self.single_nal_head(&packet.payload);
-        self.core
-            .whole_au(packet, framed, head)
-            .unwrap_or_else(|packet| self.push_stashed(packet))
-    }
-
-    fn pull(&mut self) -> Option<Frame> {
-        self.core.pull()
-    }
-
-    fn flush(&mut self) {
-        self.core.flush();
-    }
-}
+super::nal::nal_depacketizer!(H265Depacketizer);
 
 /// The fields of an H.265 sequence parameter set (H.265 §7.3.2.2) a receiver needs to
 /// describe the stream and build an `hvcC`. Parsing stops after the bit depths, so

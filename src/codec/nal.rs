@@ -11,6 +11,54 @@ use super::{DepacketizeError, DepacketizerLimits, Frame, RtpPacket};
 use bytes::Bytes;
 use std::collections::VecDeque;
 
+/// The [`Depacketizer`](super::Depacketizer) impl that H.264 and H.265 share: everything
+/// goes through the [`Core`], around the codec's own `parse` (one packet's payload),
+/// `single_nal_head` (the NAL header of a payload that is one whole NAL unit) and
+/// `push_stashed` (the general path for a packet `push_framed` could not take whole).
+macro_rules! nal_depacketizer {
+    ($t:ty) => {
+        impl $crate::codec::Depacketizer for $t {
+            fn push(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
+                if !self.core.begin(&packet)? {
+                    return self.core.take_backlog();
+                }
+                let marker = packet.marker;
+                if let Err(e) = self.parse(packet.payload) {
+                    // A backlog error is less interesting than the packet's own error.
+                    let _ = self.core.take_backlog();
+                    return Err(e);
+                }
+                self.core.end(marker)
+            }
+
+            fn frame_prefix(&self, payload: &[u8]) -> Option<[u8; 4]> {
+                self.single_nal_head(payload)?;
+                $crate::codec::nal::frame_prefix(self.core.format, payload.len())
+            }
+
+            fn push_framed(
+                &mut self,
+                packet: RtpPacket,
+                framed: Bytes,
+            ) -> Result<(), DepacketizeError> {
+                let head = self.single_nal_head(&packet.payload);
+                self.core
+                    .whole_au(packet, framed, head)
+                    .unwrap_or_else(|packet| self.push_stashed(packet))
+            }
+
+            fn pull(&mut self) -> Option<Frame> {
+                self.core.pull()
+            }
+
+            fn flush(&mut self) {
+                self.core.flush();
+            }
+        }
+    };
+}
+pub(crate) use nal_depacketizer;
+
 /// How NAL units are framed in a [`Frame`]'s data (depacketizer output) or
 /// in the frames given to a packetizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
