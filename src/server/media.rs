@@ -421,14 +421,7 @@ impl Server {
         frame: &[u8],
     ) -> Result<(), ApiError> {
         self.epoch.get_or_insert(now);
-        let m = self
-            .mounts
-            .get_mut(mount.0)
-            .ok_or(ApiError::UnknownMount(mount))?;
-        let t = m
-            .tracks
-            .get_mut(track.0)
-            .ok_or(ApiError::UnknownTrack { mount, track })?;
+        let t = track_mut(&mut self.mounts, mount, track)?;
         let Some(packetizer) = t.config.packetizer.as_mut() else {
             return Err(ApiError::NoPacketizer);
         };
@@ -464,20 +457,7 @@ impl Server {
         for (_, ts, len) in &packets {
             t.stats.handle_sent(now, *ts, *len);
         }
-        let group = multicast_dest(
-            m.multicast_group,
-            self.config.multicast.map(|c| c.port_base),
-            track.0,
-        );
-        let t = m
-            .tracks
-            .get(track.0)
-            .ok_or(ApiError::UnknownTrack { mount, track })?;
-        if t.has_receivers() {
-            for (p, _, _) in &packets {
-                self.out.fan_out(t, group, p, false);
-            }
-        }
+        self.fan_out_track(mount, track, packets.iter().map(|(p, _, _)| p));
         packets.clear();
         self.packets = packets;
         self.finish_input(now);
@@ -500,14 +480,7 @@ impl Server {
         packet: &[u8],
     ) -> Result<(), ApiError> {
         self.epoch.get_or_insert(now);
-        let m = self
-            .mounts
-            .get_mut(mount.0)
-            .ok_or(ApiError::UnknownMount(mount))?;
-        let t = m
-            .tracks
-            .get_mut(track.0)
-            .ok_or(ApiError::UnknownTrack { mount, track })?;
+        let t = track_mut(&mut self.mounts, mount, track)?;
         let ts_offset = t.ts_offset;
         let rebuilt = RtpPacket::parse(packet)
             .map_err(RelayError::Parse)
@@ -535,20 +508,33 @@ impl Server {
         };
         t.seq = t.seq.wrapping_add(1);
         t.stats.handle_sent(now, ts, payload_len);
+        self.fan_out_track(mount, track, [&bytes]);
+        self.finish_input(now);
+        Ok(())
+    }
+
+    /// Queues a track's ready RTP packets for every player of its mount: each unicast
+    /// sink and the mount's multicast group.
+    fn fan_out_track<'a>(
+        &mut self,
+        mount: MountId,
+        track: TrackId,
+        packets: impl IntoIterator<Item = &'a Bytes>,
+    ) {
+        let Some(m) = self.mounts.get(mount.0) else {
+            return;
+        };
+        let Some(t) = m.tracks.get(track.0).filter(|t| t.has_receivers()) else {
+            return;
+        };
         let group = multicast_dest(
             m.multicast_group,
             self.config.multicast.map(|c| c.port_base),
             track.0,
         );
-        let t = m
-            .tracks
-            .get(track.0)
-            .ok_or(ApiError::UnknownTrack { mount, track })?;
-        if t.has_receivers() {
-            self.out.fan_out(t, group, &bytes, false);
+        for p in packets {
+            self.out.fan_out(t, group, p, false);
         }
-        self.finish_input(now);
-        Ok(())
     }
 
     /// Starts a track's RTCP timer (first report after half the minimum interval).
@@ -735,6 +721,20 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// A mount's track, or the API error that names what does not exist.
+pub(super) fn track_mut(
+    mounts: &mut Slab<Mount>,
+    mount: MountId,
+    track: TrackId,
+) -> Result<&mut Track, ApiError> {
+    mounts
+        .get_mut(mount.0)
+        .ok_or(ApiError::UnknownMount(mount))?
+        .tracks
+        .get_mut(track.0)
+        .ok_or(ApiError::UnknownTrack { mount, track })
 }
 
 fn multicast_dest(

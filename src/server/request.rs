@@ -962,13 +962,7 @@ impl Server {
         mount: MountId,
         track: TrackId,
     ) -> Result<(), ApiError> {
-        let m = self
-            .mounts
-            .get(mount.0)
-            .ok_or(ApiError::UnknownMount(mount))?;
-        if m.tracks.get(track.0).is_none() {
-            return Err(ApiError::UnknownTrack { mount, track });
-        }
+        super::media::track_mut(&mut self.mounts, mount, track)?;
         let p = self.take_pending(id, &[Method::SETUP])?;
         let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
             // The session ended while the application was deciding.
