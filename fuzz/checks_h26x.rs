@@ -20,7 +20,9 @@ use rtsp_proto::codec::nal::{
     add_emulation_prevention, annex_b_nal_units, length_prefixed_nal_units, NalFormat,
     ParameterSetInsertion, RepeatedParameterSetPolicy,
 };
-use rtsp_proto::codec::{Depacketizer, DepacketizerLimits, Frame, Packetizer, RtpPacket};
+use rtsp_proto::codec::{
+    Depacketizer, DepacketizerLimits, Frame, FramedPacket, Packetizer, RtpPacket,
+};
 
 fn limits() -> DepacketizerLimits {
     let mut l = DepacketizerLimits::default();
@@ -75,17 +77,18 @@ fn check_frames(frames: &[Frame], limits: DepacketizerLimits, pending_ok: bool) 
 
 /// The packet as a client that owns its buffer hands it over: the prefix the
 /// depacketizer asks for written right before the payload, in one buffer.
-fn framed(d: &dyn Depacketizer, p: &RtpPacket) -> (RtpPacket, Bytes) {
+fn framed(d: &dyn Depacketizer, p: &RtpPacket) -> FramedPacket {
     let prefix = d.frame_prefix(&p.payload);
     let mut buf = BytesMut::with_capacity(p.payload.len() + 4);
     buf.put_slice(&prefix.unwrap_or([0xff; 4]));
     buf.put_slice(&p.payload);
-    let framed = buf.freeze();
-    let packet = RtpPacket {
-        payload: framed.slice(4..),
-        ..p.clone()
-    };
-    (packet, framed)
+    FramedPacket {
+        sequence_number: p.sequence_number,
+        timestamp: p.timestamp,
+        marker: p.marker,
+        payload_type: p.payload_type,
+        framed: buf.freeze(),
+    }
 }
 
 fn all_frames(d: &mut dyn Depacketizer) -> Vec<Frame> {
@@ -97,9 +100,9 @@ fn all_frames(d: &mut dyn Depacketizer) -> Vec<Frame> {
 /// what they are), within the limits.
 fn depacketize(d: &mut dyn Depacketizer, z: &mut dyn Depacketizer, data: &[u8]) {
     for p in packets(data) {
-        let (zp, framed) = framed(z, &p);
+        let zp = framed(z, &p);
         let r = d.push(p);
-        let rz = z.push_framed(zp, framed);
+        let rz = z.push_framed(zp);
         assert_eq!(r, rz, "push and push_framed disagree");
         let (fd, fz) = (all_frames(d), all_frames(z));
         assert_eq!(fd, fz, "push and push_framed give different frames");

@@ -2029,7 +2029,13 @@ impl ClientSession {
                     match prefix {
                         Some(_) => {
                             b.advance(start - 4);
-                            d.push_framed(packet(b.slice(4..)), b)
+                            d.push_framed(codec::FramedPacket {
+                                sequence_number: meta.sequence_number,
+                                timestamp: meta.timestamp,
+                                marker: meta.marker,
+                                payload_type: meta.payload_type,
+                                framed: b,
+                            })
                         }
                         None => {
                             b.advance(start);

@@ -41,8 +41,7 @@ use super::nal::{
     Syntax,
 };
 use super::{
-    DepacketizeError, Depacketizer, DepacketizerLimits, Frame, PacketizeError, Packetizer, Payload,
-    RtpPacket,
+    DepacketizeError, DepacketizerLimits, Frame, PacketizeError, Packetizer, Payload, RtpPacket,
 };
 use bytes::{BufMut, Bytes, BytesMut};
 
@@ -321,13 +320,6 @@ impl H264Depacketizer {
             [b0, b1, ..] if b0 & 0x80 == 0 && matches!(b0 & 0x1f, 1..=23) => Some([b0, b1]),
             _ => None,
         }
-    }
-
-    /// `push` with the framed buffer `Core::whole_au` stashed on its way.
-    fn push_stashed(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
-        let r = self.push(packet);
-        self.core.framed = None;
-        r
     }
 
     fn parse(&mut self, payload: Bytes) -> Result<(), DepacketizeError> {
@@ -689,29 +681,30 @@ impl Packetizer for H264Packetizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::{Depacketizer, FramedPacket};
 
     /// A packet buffer as a client holds one: a 12-byte RTP header, then `payload`; the
     /// depacketizer's prefix (if it asks for one) written over the header's last 4 bytes.
-    /// Returns the packet and the framed buffer.
+    /// Returns the packet and its framed buffer.
     fn framed_packet(
         d: &H264Depacketizer,
         seq: u16,
         ts: u32,
         marker: bool,
         payload: &[u8],
-    ) -> (RtpPacket, Bytes) {
+    ) -> (FramedPacket, Bytes) {
         let mut buf = BytesMut::zeroed(12);
         buf.put_slice(payload);
         if let Some(p) = d.frame_prefix(payload) {
             buf[8..12].copy_from_slice(&p);
         }
         let framed = buf.freeze().slice(8..);
-        let packet = RtpPacket {
+        let packet = FramedPacket {
             sequence_number: seq,
             timestamp: ts,
             marker,
             payload_type: 96,
-            payload: framed.slice(4..),
+            framed: framed.clone(),
         };
         (packet, framed)
     }
@@ -734,16 +727,16 @@ mod tests {
         assert_eq!(d.frame_prefix(&[0x18, 0, 2]), None, "nor is STAP-A");
         assert_eq!(d.frame_prefix(&[]), None);
         let (p, framed) = framed_packet(&d, 1, 0, true, IDR);
-        d.push_framed(p, framed.clone()).unwrap();
+        d.push_framed(p).unwrap();
         let f = d.pull().unwrap();
         assert_eq!(f.data.as_ptr(), framed.as_ptr());
         assert_eq!(&f.data[..], &[0, 0, 0, 5, 0x65, 0x88, 0x84, 0x00, 0x21]);
 
         // Two NAL units in one access unit (no marker on the first): copied, both there.
-        let (p, framed) = framed_packet(&d, 2, 3000, false, SLICE);
-        d.push_framed(p, framed).unwrap();
+        let (p, _) = framed_packet(&d, 2, 3000, false, SLICE);
+        d.push_framed(p).unwrap();
         let (p, framed) = framed_packet(&d, 3, 3000, true, SLICE);
-        d.push_framed(p, framed.clone()).unwrap();
+        d.push_framed(p).unwrap();
         let f = d.pull().unwrap();
         assert_ne!(f.data.as_ptr(), framed.as_ptr());
         assert_eq!(
@@ -751,24 +744,17 @@ mod tests {
             &[0, 0, 0, 3, 0x41, 0x9a, 2, 0, 0, 0, 3, 0x41, 0x9a, 2]
         );
 
-        // A buffer whose prefix is not the one asked for, or that does not hold the
-        // payload: ignored, the frame is copied and correct.
+        // A buffer whose prefix is not the one asked for: ignored, the frame is copied
+        // and correct.
         let (p, _) = framed_packet(&d, 4, 6000, true, SLICE);
         let wrong = Bytes::from_static(&[9, 9, 9, 9, 0x41, 0x9a, 0x02]);
-        d.push_framed(p, wrong.clone()).unwrap();
-        let f = d.pull().unwrap();
-        assert_eq!(&f.data[..], &[0, 0, 0, 3, 0x41, 0x9a, 2]);
-        let (p, framed) = framed_packet(&d, 5, 9000, true, SLICE);
-        let mut bad = framed.to_vec();
-        bad[3] = 4;
-        let bad = Bytes::from(bad);
-        let p = RtpPacket {
-            payload: bad.slice(4..),
+        d.push_framed(FramedPacket {
+            framed: wrong.clone(),
             ..p
-        };
-        d.push_framed(p, bad.clone()).unwrap();
+        })
+        .unwrap();
         let f = d.pull().unwrap();
-        assert_ne!(f.data.as_ptr(), bad.as_ptr());
+        assert_ne!(f.data.as_ptr(), wrong.as_ptr());
         assert_eq!(&f.data[..], &[0, 0, 0, 3, 0x41, 0x9a, 2]);
 
         // Annex B with parameter sets to insert before a keyframe: copied, SPS and PPS
@@ -777,14 +763,14 @@ mod tests {
             "packetization-mode=1;sprop-parameter-sets=Z0LADNoFB+wFqDAwNSgAAAMACAAAAwD0eKFV,aM48gA==",
         ));
         let (p, framed) = framed_packet(&d, 1, 0, true, IDR);
-        d.push_framed(p, framed.clone()).unwrap();
+        d.push_framed(p).unwrap();
         let f = d.pull().unwrap();
         assert_ne!(f.data.as_ptr(), framed.as_ptr());
         assert_eq!(nal::annex_b_nal_units(&f.data).count(), 3);
         assert!(f.data.ends_with(IDR));
         // The next one, a non-key slice, goes out in place.
         let (p, framed) = framed_packet(&d, 2, 3000, true, SLICE);
-        d.push_framed(p, framed.clone()).unwrap();
+        d.push_framed(p).unwrap();
         let f = d.pull().unwrap();
         assert_eq!(f.data.as_ptr(), framed.as_ptr());
         assert_eq!(&f.data[..], &[0, 0, 0, 1, 0x41, 0x9a, 2]);

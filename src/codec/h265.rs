@@ -21,8 +21,7 @@ use super::nal::{
     StartCodePolicy, Syntax,
 };
 use super::{
-    DepacketizeError, Depacketizer, DepacketizerLimits, Frame, PacketizeError, Packetizer, Payload,
-    RtpPacket,
+    DepacketizeError, DepacketizerLimits, Frame, PacketizeError, Packetizer, Payload, RtpPacket,
 };
 use bytes::{BufMut, Bytes, BytesMut};
 
@@ -222,13 +221,6 @@ impl H265Depacketizer {
             }
             _ => None,
         }
-    }
-
-    /// `push` with the framed buffer `Core::whole_au` stashed on its way.
-    fn push_stashed(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
-        let r = self.push(packet);
-        self.core.framed = None;
-        r
     }
 
     fn parse(&mut self, payload: Bytes) -> Result<(), DepacketizeError> {
@@ -560,6 +552,7 @@ impl Packetizer for H265Packetizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::{Depacketizer, FramedPacket};
 
     #[test]
     fn a_framed_single_nal_unit_access_unit_is_returned_in_place() {
@@ -573,14 +566,14 @@ mod tests {
         buf.put_slice(&nal);
         buf[8..12].copy_from_slice(&[0, 0, 0, 1]);
         let framed = buf.freeze().slice(8..);
-        let packet = RtpPacket {
+        let packet = FramedPacket {
             sequence_number: 7,
             timestamp: 0,
             marker: true,
             payload_type: 96,
-            payload: framed.slice(4..),
+            framed: framed.clone(),
         };
-        d.push_framed(packet, framed.clone()).unwrap();
+        d.push_framed(packet).unwrap();
         let f = d.pull().unwrap();
         assert!(f.keyframe);
         assert_eq!(f.data.as_ptr(), framed.as_ptr());

@@ -16,7 +16,7 @@
 //! - where real devices deviate and the right behaviour is a choice, the codec has a named
 //!   policy with a safe default, documented with the device seen doing it.
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 
 /// One RTP packet as a depacketizer needs it: the header fields that matter to payload
 /// formats and the payload (padding and header extension already removed).
@@ -32,6 +32,44 @@ pub struct RtpPacket {
     pub payload_type: u8,
     /// The payload.
     pub payload: Bytes,
+}
+
+/// A packet for [`Depacketizer::push_framed`]: the header fields of an [`RtpPacket`] and
+/// one buffer holding the four bytes [`Depacketizer::frame_prefix`] asked for, then the
+/// payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FramedPacket {
+    /// The RTP sequence number.
+    pub sequence_number: u16,
+    /// The RTP timestamp, in the payload format's clock rate.
+    pub timestamp: u32,
+    /// The RTP marker bit.
+    pub marker: bool,
+    /// The RTP payload type.
+    pub payload_type: u8,
+    /// Four prefix bytes, then the payload (a shorter buffer holds an empty payload).
+    pub framed: Bytes,
+}
+
+impl FramedPacket {
+    /// The payload: what follows the four prefix bytes.
+    pub fn payload(&self) -> &[u8] {
+        self.framed.get(4..).unwrap_or_default()
+    }
+
+    /// The packet as [`Depacketizer::push`] takes it: the prefix cut off, without
+    /// copying.
+    pub fn into_packet(self) -> RtpPacket {
+        let mut payload = self.framed;
+        payload.advance(payload.len().min(4));
+        RtpPacket {
+            sequence_number: self.sequence_number,
+            timestamp: self.timestamp,
+            marker: self.marker,
+            payload_type: self.payload_type,
+            payload,
+        }
+    }
 }
 
 /// A complete frame produced by a depacketizer.
@@ -132,17 +170,16 @@ pub trait Depacketizer {
         None
     }
 
-    /// Zero-copy hook, part two: like [`push`](Self::push), with `framed` holding the
-    /// bytes from [`frame_prefix`](Self::frame_prefix) immediately followed by
-    /// `packet.payload`, in the same buffer. A depacketizer may return `framed` as a
-    /// frame's data instead of copying the payload; it checks that `framed` is what it
-    /// says (the prefix it asked for, ending exactly where the payload does) and copies
-    /// otherwise. The default ignores `framed`.
+    /// Zero-copy hook, part two: like [`push`](Self::push), with the packet's payload
+    /// in `packet.framed` right after the bytes [`frame_prefix`](Self::frame_prefix)
+    /// returned for it. A depacketizer may return that buffer as a frame's data instead
+    /// of copying the payload (it checks the prefix is the one it wants and copies
+    /// otherwise). The default pushes the payload alone.
     ///
     /// ```
     /// use bytes::{BufMut, BytesMut};
     /// use rtsp_proto::codec::h264::{H264Config, H264Depacketizer};
-    /// use rtsp_proto::codec::{Depacketizer, RtpPacket};
+    /// use rtsp_proto::codec::{Depacketizer, FramedPacket};
     ///
     /// let mut d = H264Depacketizer::new(H264Config::default());
     /// // A received packet: a 12-byte RTP header, then an IDR slice as a single NAL unit.
@@ -151,21 +188,20 @@ pub trait Depacketizer {
     /// let prefix = d.frame_prefix(&buf[12..]).expect("a single NAL unit");
     /// buf[8..12].copy_from_slice(&prefix); // the header was parsed already
     /// let framed = buf.freeze().slice(8..);
-    /// let packet = RtpPacket {
+    /// let packet = FramedPacket {
     ///     sequence_number: 1,
     ///     timestamp: 90_000,
     ///     marker: true,
     ///     payload_type: 96,
-    ///     payload: framed.slice(4..),
+    ///     framed: framed.clone(),
     /// };
-    /// d.push_framed(packet, framed.clone()).unwrap();
+    /// d.push_framed(packet).unwrap();
     /// let frame = d.pull().unwrap();
     /// assert_eq!(&frame.data[..], &[0, 0, 0, 1, 0x65, 0x88, 0x84, 0x21]);
     /// assert_eq!(frame.data.as_ptr(), framed.as_ptr()); // not copied
     /// ```
-    fn push_framed(&mut self, packet: RtpPacket, framed: Bytes) -> Result<(), DepacketizeError> {
-        drop(framed);
-        self.push(packet)
+    fn push_framed(&mut self, packet: FramedPacket) -> Result<(), DepacketizeError> {
+        self.push(packet.into_packet())
     }
 
     /// The next complete frame, if any.

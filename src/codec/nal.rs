@@ -13,8 +13,7 @@ use std::collections::VecDeque;
 
 /// The [`Depacketizer`](super::Depacketizer) impl that H.264 and H.265 share: everything
 /// goes through the [`Core`], around the codec's own `parse` (one packet's payload),
-/// `single_nal_head` (the NAL header of a payload that is one whole NAL unit) and
-/// `push_stashed` (the general path for a packet `push_framed` could not take whole).
+/// and `single_nal_head` (the NAL header of a payload that is one whole NAL unit).
 macro_rules! nal_depacketizer {
     ($t:ty) => {
         impl $crate::codec::Depacketizer for $t {
@@ -38,13 +37,20 @@ macro_rules! nal_depacketizer {
 
             fn push_framed(
                 &mut self,
-                packet: RtpPacket,
-                framed: Bytes,
+                packet: $crate::codec::FramedPacket,
             ) -> Result<(), DepacketizeError> {
-                let head = self.single_nal_head(&packet.payload);
-                self.core
-                    .whole_au(packet, framed, head)
-                    .unwrap_or_else(|packet| self.push_stashed(packet))
+                let head = self.single_nal_head(packet.payload());
+                match self.core.whole_au(packet, head) {
+                    Ok(r) => r,
+                    // The general path; a single NAL unit's framed buffer goes along for
+                    // the assembler to return if the unit turns out to be the frame.
+                    Err(packet) => {
+                        self.core.framed = head.map(|_| packet.framed.clone());
+                        let r = self.push(packet.into_packet());
+                        self.core.framed = None;
+                        r
+                    }
+                }
             }
 
             fn pull(&mut self) -> Option<Frame> {
@@ -1281,24 +1287,23 @@ impl<S: Syntax> Core<S> {
     /// packet (header `head`, checked valid by the codec) that is a whole access unit
     /// (next in sequence, marker bit set, nothing pending, a non-key picture or a key
     /// picture that needs no parameter sets inserted) becomes a frame without going
-    /// through the assembler: `framed` itself when it holds the payload after the right
-    /// prefix, else a copy. Anything else (`head` is `None` for other packet types) is
-    /// handed back for the general path, with `framed` kept in `self.framed`; that path
-    /// gives the same result (the `h264`/`h265` fuzz targets compare the two).
+    /// through the assembler: the packet's framed buffer itself when its prefix is the
+    /// right one, else a copy. Anything else (`head` is `None` for other packet types) is
+    /// handed back for the general path, which gives the same result (the `h264`/`h265`
+    /// fuzz targets compare the two).
     ///
     /// [`Depacketizer::push_framed`]: super::Depacketizer::push_framed
     #[inline]
     pub(crate) fn whole_au(
         &mut self,
-        packet: RtpPacket,
-        framed: Bytes,
+        packet: super::FramedPacket,
         head: Option<[u8; 2]>,
-    ) -> Result<Result<(), DepacketizeError>, RtpPacket> {
+    ) -> Result<Result<(), DepacketizeError>, super::FramedPacket> {
         let Some(NalClass::Vcl { key }) = head.map(|h| S::class(S::nal_type(h))) else {
-            self.framed = Some(framed);
             return Err(packet);
         };
-        let len = packet.payload.len();
+        let payload = packet.payload();
+        let len = payload.len();
         let simple = packet.marker
             && self.policies.marker == MarkerPolicy::EndOfPicture
             && self.payload_type == Some(packet.payload_type)
@@ -1318,21 +1323,17 @@ impl<S: Syntax> Core<S> {
         let prefix = frame_prefix(self.format, len).filter(|_| {
             simple
                 && !(self.policies.start_codes == StartCodePolicy::Split
-                    && contains_start_code(&packet.payload))
+                    && contains_start_code(payload))
         });
         let Some(prefix) = prefix else {
-            // The general path, with `framed` for `single` to offer the assembler.
-            self.framed = Some(framed);
             return Err(packet);
         };
-        let in_place =
-            framed.get(..4) == Some(&prefix[..]) && frames_in_place(&framed, &packet.payload);
-        let data = if in_place {
-            framed
+        let data = if packet.framed.get(..4) == Some(&prefix[..]) {
+            packet.framed
         } else {
             let mut v = Vec::with_capacity(len + 4);
             v.extend_from_slice(&prefix);
-            v.extend_from_slice(&packet.payload);
+            v.extend_from_slice(payload);
             Bytes::from(v)
         };
         self.seq = packet.sequence_number;
