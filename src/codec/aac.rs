@@ -546,6 +546,9 @@ pub struct AacDepacketizer {
     /// The AU sizes of the packet being pushed (kept between packets, so that a packet
     /// costs no allocation).
     sizes: Vec<usize>,
+    /// The AU-Index width when AU headers are 16 bits of size and index alone (AAC-hbr):
+    /// packets of one whole AU then take the short path ([`Self::single_au`]).
+    single_au_index: Option<u8>,
 }
 
 /// Capacity of the AU-size scratch vector kept between packets; a hostile packet may grow
@@ -560,6 +563,7 @@ impl AacDepacketizer {
             queue: FrameQueue::new(&config.limits),
             seq: LossTracker::default(),
             frag: None,
+            single_au_index: config.two_byte_headers(),
             config,
             sizes: Vec::new(),
         }
@@ -884,6 +888,11 @@ impl Depacketizer for AacDepacketizer {
 impl AacDepacketizer {
     /// [`Depacketizer::push`] after loss and timestamp bookkeeping.
     fn push_packet(&mut self, packet: RtpPacket) -> Result<(), DepacketizeError> {
+        if let Some(au) = self.single_au(&packet) {
+            return self
+                .emit_au(packet.sequence_number, packet.timestamp, au)
+                .map(|_| ());
+        }
         let mut sizes = std::mem::take(&mut self.sizes);
         sizes.clear();
         let result = self.push_sized(&packet, &mut sizes);
@@ -891,6 +900,25 @@ impl AacDepacketizer {
             self.sizes = sizes;
         }
         result
+    }
+
+    /// The AU of the most common packet, on a short path: one 16-bit AU header whose
+    /// AU-size is the rest of the payload, the marker bit set and no fragment pending
+    /// (what [`Self::push_sized`] makes of it too: a test compares the two).
+    #[inline]
+    fn single_au(&self, packet: &RtpPacket) -> Option<Bytes> {
+        let index_bits = self.single_au_index?;
+        if !packet.marker || self.frag.is_some() {
+            return None;
+        }
+        match *packet.payload {
+            [0, 16, hi, lo, ref au @ ..]
+                if usize::from(u16::from_be_bytes([hi, lo]) >> index_bits) == au.len() =>
+            {
+                Some(packet.payload.slice(4..))
+            }
+            _ => None,
+        }
     }
 
     /// [`Self::push_packet`] with the scratch vector for the AU sizes.
@@ -1242,6 +1270,53 @@ mod tests {
             proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
             if fast.is_ok() {
                 proptest::prop_assert_eq!(a, b);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Packets of one whole AU take the short path (`single_au`); the general path
+        /// gives the same results and frames, whatever the packets.
+        #[test]
+        fn single_au_short_path_agrees(
+            index_length in 0u8..4,
+            packets in proptest::collection::vec(
+                (
+                    proptest::prelude::any::<bool>(),
+                    0u32..3,
+                    proptest::prelude::any::<bool>(),
+                    proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+                    0usize..3,
+                ),
+                1..12,
+            ),
+        ) {
+            let mut config = AacConfig::hbr(AudioSpecificConfig::parse(&[0x12, 0x08]).unwrap());
+            config.size_length = 16 - index_length;
+            config.index_length = index_length;
+            config.index_delta_length = index_length;
+            let mut short = AacDepacketizer::new(config.clone());
+            let mut general = AacDepacketizer::new(config);
+            general.single_au_index = None;
+            proptest::prop_assert!(short.single_au_index.is_some());
+            for (i, (marker, ts, skip, body, shape)) in packets.into_iter().enumerate() {
+                // Mostly well-formed one-AU packets, some with a wrong size or several
+                // headers, some random.
+                let size = match shape {
+                    0 => body.len(),
+                    1 => body.len() + 1,
+                    _ => body.len() / 2,
+                };
+                let mut payload = vec![0, 16];
+                payload.extend_from_slice(&((size as u16) << index_length).to_be_bytes());
+                payload.extend_from_slice(&body);
+                let seq = (i as u16) * if skip { 2 } else { 1 };
+                let p = pkt(seq, ts * 1024, marker, payload);
+                let (a, b) = (short.push(p.clone()), general.push(p));
+                proptest::prop_assert_eq!(a, b);
+                let fa: Vec<Frame> = std::iter::from_fn(|| short.pull()).collect();
+                let fb: Vec<Frame> = std::iter::from_fn(|| general.pull()).collect();
+                proptest::prop_assert_eq!(fa, fb);
             }
         }
     }
