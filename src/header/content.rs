@@ -58,10 +58,22 @@ macro_rules! url_header {
             }
 
             fn format(&self, out: &mut String) {
-                out.push_str(&self.0);
+                format_url(&self.0, out);
             }
         }
     };
+}
+
+/// Writes a URL header's value so that [`parse_url`] reads it back: bare, unless the value
+/// itself is wrapped in `<` `>` (parsed from `<<...>>`), which would lose that pair.
+fn format_url(url: &str, out: &mut String) {
+    if url.starts_with('<') && url.ends_with('>') {
+        out.push('<');
+        out.push_str(url);
+        out.push('>');
+    } else {
+        out.push_str(url);
+    }
 }
 
 url_header! {
@@ -431,6 +443,16 @@ mod tests {
             ContentLocation::parse("rtsp://h/a").unwrap().as_str(),
             "rtsp://h/a"
         );
+        // A value in two pairs of angle brackets keeps the inner pair through a format
+        // and parse (found by the `headers` fuzz target).
+        for v in ["<<3>>", "<3", "3>", "<<rtsp://h/a>>"] {
+            let h = ContentLocation::parse(v).unwrap();
+            assert_eq!(
+                ContentLocation::parse(&h.to_value_string()).unwrap(),
+                h,
+                "{v}"
+            );
+        }
         assert!(ContentBase::parse("").is_err());
         assert!(Location::parse("<>").is_err());
         assert_eq!(Location::parse("<x").unwrap().0, "<x");
