@@ -211,7 +211,7 @@ fn start_server(example: &str, ns: &Netns, dir: &Path, ip: &str) -> Peer {
 fn require_gstreamer(test: &str, others: &[&str]) -> bool {
     let mut programs = vec!["gst-launch-1.0", "gst-inspect-1.0"];
     programs.extend_from_slice(others);
-    if !peers::require(test, &programs) {
+    if !peers::require(test, &programs) || !peers::require_gst_player(test) {
         return false;
     }
     let missing: Vec<&str> = [
@@ -277,43 +277,17 @@ fn ffmpeg_record(ns: &Netns, dir: &Path, name: &str, url: &str, transport: &str)
 }
 
 /// GStreamer plays `url` by multicast only (`protocols=udp-mcast`): video and audio are
-/// each decoded into a fakesink that posts EOS after 20 buffers, so gst-launch exits 0
-/// exactly when both streams decoded. `rtspsrc` logs (at debug level) the group and ports
-/// that the server's SETUP reply gave it.
+/// each decoded into a fakesink that ends after 20 buffers, so the player
+/// (`tests/peers/gst_play.py`) exits 0 exactly when both streams decoded. `rtspsrc` logs
+/// (at debug level) the group and ports that the server's SETUP reply gave it.
 fn gst_play_multicast(ns: &Netns, dir: &Path, name: &str, url: &str) -> Peer {
-    let location = format!("location={url}");
-    let mut args = vec![
-        "rtspsrc",
-        "name=src",
-        &location,
-        "latency=100",
-        "protocols=udp-mcast",
-    ];
-    for (rtp, raw) in [
-        ("application/x-rtp,media=video", "video/x-raw"),
-        ("application/x-rtp,media=audio", "audio/x-raw"),
-    ] {
-        args.extend_from_slice(&[
-            "src.",
-            "!",
-            rtp,
-            "!",
-            "queue",
-            "!",
-            "decodebin",
-            "!",
-            raw,
-            "!",
-            "fakesink",
-            "sync=false",
-            "num-buffers=20",
-        ]);
-    }
+    let args = peers::gst_player_args(url, 20, &["protocols=udp-mcast"], &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     ns.spawn(
         name,
         dir,
         &[("GST_DEBUG", "rtspsrc:5"), ("GST_DEBUG_NO_COLOR", "1")],
-        "gst-launch-1.0",
+        peers::GST_PYTHON,
         &args,
     )
 }

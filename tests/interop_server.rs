@@ -113,7 +113,7 @@ const GST_ELEMENTS: &[&str] = &[
 fn require_gstreamer(test: &str, others: &[&str]) -> bool {
     let mut programs = vec!["gst-launch-1.0", "gst-inspect-1.0"];
     programs.extend_from_slice(others);
-    if !peers::require(test, &programs) {
+    if !peers::require(test, &programs) || !peers::require_gst_player(test) {
         return false;
     }
     let missing: Vec<&str> = GST_ELEMENTS
@@ -238,16 +238,16 @@ fn ffmpeg_record(dir: &Path, name: &str, url: &str, transport: &str, out: &Path)
     )
 }
 
-/// GStreamer plays `url`: the video stream is decoded to raw video and the audio stream
-/// to raw audio, each into a fakesink that posts EOS after `buffers` buffers, so
-/// gst-launch exits 0 exactly when both streams delivered that many decoded buffers. A
-/// stream missing, undecodable or of the wrong kind leaves a branch unlinked: gst-launch
-/// fails (or hangs until the deadline).
+/// GStreamer plays `url` (`tests/peers/gst_play.py`): the video stream is decoded to raw
+/// video and the audio stream to raw audio, each into a fakesink that ends after `buffers`
+/// buffers, so the player exits 0 exactly when both streams delivered that many decoded
+/// buffers. A stream missing, undecodable or of the wrong kind makes it fail (or hang
+/// until the deadline). `extra` are rtspsrc properties.
 fn gst_play(dir: &Path, name: &str, url: &str, extra: &[&str], buffers: u32) -> Peer {
     gst_play_with(dir, name, url, extra, buffers, &[])
 }
 
-/// [`gst_play`] with gst-launch options (`options`) before the pipeline.
+/// [`gst_play`] with GStreamer options (`options`, such as `--gst-debug=rtspsrc:7`).
 fn gst_play_with(
     dir: &Path,
     name: &str,
@@ -256,32 +256,9 @@ fn gst_play_with(
     buffers: u32,
     options: &[&str],
 ) -> Peer {
-    let location = format!("location={url}");
-    let n = format!("num-buffers={buffers}");
-    let mut args = options.to_vec();
-    args.extend_from_slice(&["rtspsrc", "name=src", &location, "latency=100"]);
-    args.extend_from_slice(extra);
-    for (rtp, raw) in [
-        ("application/x-rtp,media=video", "video/x-raw"),
-        ("application/x-rtp,media=audio", "audio/x-raw"),
-    ] {
-        args.extend_from_slice(&[
-            "src.",
-            "!",
-            rtp,
-            "!",
-            "queue",
-            "!",
-            "decodebin",
-            "!",
-            raw,
-            "!",
-            "fakesink",
-            "sync=false",
-            &n,
-        ]);
-    }
-    Peer::spawn(name, dir, "gst-launch-1.0", &args)
+    let args = peers::gst_player_args(url, buffers, extra, options);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Peer::spawn(name, dir, peers::GST_PYTHON, &args)
 }
 
 /// ffprobe reads both streams of `/test` with their codecs and sizes.
