@@ -1317,21 +1317,29 @@ fn rtcp_sender_reports_follow_the_interval() {
             }
         }
     }
-    // RFC 3550: first report after 2.5 s × [0.5, 1.5] / 1.218, then 5 s × the same.
-    assert!((2..=6).contains(&reports.len()), "{}", reports.len());
-    let first = reports[0].0 - start;
-    assert!(
-        first >= Duration::from_millis(1000) && first <= Duration::from_millis(3100),
-        "{first:?}"
-    );
-    let packets: Vec<_> = Compound::parse(&reports[0].1, ValidationMode::Strict)
-        .expect("compound")
-        .collect();
-    let Ok(RtcpPacket::SenderReport(sr)) = &packets[0] else {
-        panic!("{packets:?}")
+    // The first report right after the first media (as live555 and ffmpeg send theirs:
+    // players wait for it to place the stream in time), then RFC 3550's interval:
+    // 5 s × [0.5, 1.5] / 1.218.
+    assert!((2..=7).contains(&reports.len()), "{}", reports.len());
+    let sr_of = |p: &Bytes| {
+        let packets: Vec<_> = Compound::parse(p, ValidationMode::Strict)
+            .expect("compound")
+            .collect();
+        let Ok(RtcpPacket::SenderReport(sr)) = &packets[0] else {
+            panic!("{packets:?}")
+        };
+        assert!(matches!(packets[1], Ok(RtcpPacket::SourceDescription(_))));
+        sr.info.packet_count
     };
-    assert!(sr.info.packet_count > 40);
-    assert!(matches!(packets[1], Ok(RtcpPacket::SourceDescription(_))));
+    let first = reports[0].0 - start;
+    assert!(first <= Duration::from_millis(20), "{first:?}");
+    assert_eq!(sr_of(&reports[0].1), 1);
+    let second = reports[1].0 - reports[0].0;
+    assert!(
+        second >= Duration::from_millis(2000) && second <= Duration::from_millis(6200),
+        "{second:?}"
+    );
+    assert!(sr_of(&reports[1].1) > 40);
     assert!(h.server.poll_timeout().is_some());
 }
 
@@ -2362,4 +2370,72 @@ fn a_new_player_gets_sender_reports_right_after_play() {
     h.now += Duration::from_millis(1);
     h.server.handle_timeout(h.now);
     assert_eq!(sender_reports(&mut h, third), Vec::<u8>::new());
+}
+
+/// A player that started before the media gets each track's first SR right after that
+/// track's first packet, not at the report timer its PLAY started (which found nothing to
+/// report and went a whole interval on): ffmpeg recording a relayed path that a publisher
+/// had only just announced lost a stream when the two first SRs came seconds apart.
+#[test]
+fn the_first_media_of_a_track_is_followed_by_its_first_sender_report() {
+    let mut h = Harness::new();
+    let mount = h
+        .server
+        .add_mount("/a", pcmu_tracks(&["t0", "t1"]))
+        .expect("mount");
+    let conn = h.conn;
+    let r = h.exchange_on(
+        conn,
+        "SETUP",
+        "/a/t0",
+        1,
+        &["Transport: RTP/AVP/TCP;unicast;interleaved=0-1"],
+    );
+    let token = r.headers.typed::<Session>().expect("s").expect("s").id;
+    let session = format!("Session: {token}");
+    let t1 = "Transport: RTP/AVP/TCP;unicast;interleaved=2-3";
+    assert_eq!(
+        h.exchange_on(conn, "SETUP", "/a/t1", 2, &[t1, &session])
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.exchange_on(conn, "PLAY", "/a", 3, &[&session]).status,
+        StatusCode::OK
+    );
+    let sender_reports = |h: &mut Harness| -> Vec<u8> {
+        let mut channels = Vec::new();
+        while let Some(b) = h.server.poll_stream_output(conn) {
+            if let [b'$', ch, _, _, _, 200, ..] = b[..] {
+                channels.push(ch);
+            }
+        }
+        channels
+    };
+    // Runs the timers due within `d`; the SRs they sent.
+    let run_for = |h: &mut Harness, d: Duration| -> Vec<u8> {
+        let end = h.now + d;
+        while let Some(at) = h.server.poll_timeout().filter(|&at| at <= end) {
+            h.now = at;
+            h.server.handle_timeout(at);
+        }
+        h.now = end;
+        sender_reports(h)
+    };
+    // The report timers started at PLAY find nothing sent yet.
+    assert_eq!(run_for(&mut h, Duration::from_secs(3)), Vec::<u8>::new());
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 0, &[0x11; 160])
+        .expect("frame");
+    assert_eq!(run_for(&mut h, Duration::from_millis(1)), [1]);
+    h.now += Duration::from_millis(500);
+    h.server
+        .send_frame(h.now, mount, TrackId(1), 0, &[0x11; 160])
+        .expect("frame");
+    assert_eq!(run_for(&mut h, Duration::from_millis(1)), [3]);
+    // Later media waits for the regular reports.
+    h.server
+        .send_frame(h.now, mount, TrackId(0), 160, &[0x11; 160])
+        .expect("frame");
+    assert_eq!(run_for(&mut h, Duration::from_millis(1)), Vec::<u8>::new());
 }

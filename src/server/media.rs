@@ -17,7 +17,7 @@ use crate::Version;
 use bytes::{BufMut, Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Everything output goes to: the connections and their queues, the UDP datagrams, and
 /// the scratch space of a fan-out. Kept apart from the mounts so that a fan-out can borrow
@@ -454,10 +454,14 @@ impl Server {
             return Err(ApiError::Packetize(error));
         }
         t.seq = seq;
+        let first = !t.stats.has_sent() && !packets.is_empty();
         for (_, ts, len) in &packets {
             t.stats.handle_sent(now, *ts, *len);
         }
         self.fan_out_track(mount, track, packets.iter().map(|(p, _, _)| p));
+        if first {
+            self.first_media_sent(now, mount, track);
+        }
         packets.clear();
         self.packets = packets;
         self.finish_input(now);
@@ -507,10 +511,28 @@ impl Server {
             }
         };
         t.seq = t.seq.wrapping_add(1);
+        let first = !t.stats.has_sent();
         t.stats.handle_sent(now, ts, payload_len);
         self.fan_out_track(mount, track, [&bytes]);
+        if first {
+            self.first_media_sent(now, mount, track);
+        }
         self.finish_input(now);
         Ok(())
+    }
+
+    /// A track sent its first media: players that were already waiting get its first SR
+    /// right after it, not at the report timer started at their PLAY (which found nothing
+    /// to report and rescheduled itself a whole interval on).
+    fn first_media_sent(&mut self, now: Instant, mount: MountId, track: TrackId) {
+        let waiting = self
+            .mounts
+            .get(mount.0)
+            .and_then(|m| m.tracks.get(track.0))
+            .is_some_and(|t| t.has_receivers());
+        if waiting {
+            self.rtcp_soon(now, mount, track.0);
+        }
     }
 
     /// Queues a track's ready RTP packets for every player of its mount: each unicast
@@ -552,6 +574,30 @@ impl Server {
         let due = now + t.interval.randomized(&mut *self.config.rng);
         t.rtcp_due = Some(due);
         self.timers.insert((due, Timer::Rtcp(mount, track)));
+    }
+
+    /// Moves a track's next RTCP report to just after `now` (the timer runs on the next
+    /// `handle_timeout`, after whatever is being answered or sent now), unless it is due
+    /// by then anyway. For a track's first SR to a player: players such as ffmpeg put a
+    /// stream on the shared NTP time line only after its first SR, so streams whose first
+    /// SRs came seconds apart were played seconds apart.
+    pub(super) fn rtcp_soon(&mut self, now: Instant, mount: MountId, track: usize) {
+        let soon = now + Duration::from_millis(1);
+        let Some(t) = self
+            .mounts
+            .get_mut(mount.0)
+            .and_then(|m| m.tracks.get_mut(track))
+        else {
+            return;
+        };
+        if t.rtcp_due.is_some_and(|d| d <= soon) {
+            return;
+        }
+        if let Some(d) = t.rtcp_due {
+            self.timers.remove(&(d, Timer::Rtcp(mount, track)));
+        }
+        t.rtcp_due = Some(soon);
+        self.timers.insert((soon, Timer::Rtcp(mount, track)));
     }
 
     pub(super) fn rtcp_timer(&mut self, now: Instant, mount: MountId, track: usize) {

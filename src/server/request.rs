@@ -1345,7 +1345,7 @@ impl Server {
                             // one, up to an interval away. Players such as ffmpeg put a
                             // stream on the shared NTP time line only after its first SR,
                             // so streams whose SRs came seconds apart drifted apart.
-                            early_rtcp.push((mount_id, t.track.0, track.rtcp_due));
+                            early_rtcp.push((mount_id, t.track.0));
                         } else if track.rtcp_due.is_none() {
                             rtcp_start.push((mount_id, t.track.0));
                         }
@@ -1356,23 +1356,8 @@ impl Server {
         for (mount, track) in rtcp_start {
             self.schedule_rtcp(now, mount, track);
         }
-        // Just after this response (the timer runs on the next `handle_timeout`).
-        let soon = now + Duration::from_millis(1);
-        for (mount, track, due) in early_rtcp {
-            if due.is_some_and(|d| d <= soon) {
-                continue;
-            }
-            if let Some(d) = due {
-                self.timers.remove(&(d, Timer::Rtcp(mount, track)));
-            }
-            if let Some(t) = self
-                .mounts
-                .get_mut(mount.0)
-                .and_then(|m| m.tracks.get_mut(track))
-            {
-                t.rtcp_due = Some(soon);
-                self.timers.insert((soon, Timer::Rtcp(mount, track)));
-            }
+        for (mount, track) in early_rtcp {
+            self.rtcp_soon(now, mount, track);
         }
         let mut b = self
             .response(StatusCode::OK, p.version, Some(p.cseq))
