@@ -1077,10 +1077,7 @@ fn slow_reader_is_closed_and_memory_stays_bounded() {
     let mut h = Harness::with_config(config);
     let mount = h
         .server
-        .add_mount(
-            "/a",
-            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
-        )
+        .add_mount("/a", pcmu_tracks(&["t"]))
         .expect("mount");
     // Two players; only the second one reads.
     let reader = h
@@ -1201,10 +1198,7 @@ fn fan_out_shares_one_packet_between_players() {
     let mut h = Harness::new();
     let mount = h
         .server
-        .add_mount(
-            "/a",
-            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
-        )
+        .add_mount("/a", pcmu_tracks(&["t"]))
         .expect("mount");
     let mut conns = Vec::new();
     for i in 0..100u16 {
@@ -1246,10 +1240,7 @@ fn multicast_sends_one_datagram_for_all_players() {
     let mut h = Harness::with_config(config);
     let mount = h
         .server
-        .add_mount(
-            "/m",
-            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
-        )
+        .add_mount("/m", pcmu_tracks(&["t"]))
         .expect("mount");
     // Known before any SETUP, for the SDP (VLC then chooses multicast).
     assert_eq!(
@@ -1289,10 +1280,7 @@ fn rtcp_sender_reports_follow_the_interval() {
     let mut h = Harness::new();
     let mount = h
         .server
-        .add_mount(
-            "/a",
-            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
-        )
+        .add_mount("/a", pcmu_tracks(&["t"]))
         .expect("mount");
     h.send_raw(b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/1.0\r\nCSeq: 1\r\nTransport: RTP/AVP/TCP;unicast;interleaved=4-5\r\n\r\n");
     h.answer("");
@@ -1523,10 +1511,7 @@ fn rtsp2_udp_uses_dest_addr_and_src_addr_and_the_rfc7826_rtp_info_form() {
     let mut h = Harness::with_config(config);
     let mount = h
         .server
-        .add_mount(
-            "/a",
-            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
-        )
+        .add_mount("/a", pcmu_tracks(&["t"]))
         .expect("mount");
     h.send_raw(b"SETUP rtsp://127.0.0.1:8554/a/t RTSP/2.0\r\nCSeq: 1\r\nTransport: RTP/AVP;unicast;dest_addr=\":6000\"/\":6001\"\r\n\r\n");
     h.answer("");
@@ -1937,10 +1922,7 @@ fn rtsp2_pipelined_play_waits_for_its_setup_and_answers_come_in_order() {
     let mut h = Harness::new();
     let mount = h
         .server
-        .add_mount(
-            "/live",
-            vec![TrackConfig::new("t", 0, 8000).with_packetizer(pcmu())],
-        )
+        .add_mount("/live", pcmu_tracks(&["t"]))
         .expect("mount");
     pipelined_setup_play(&mut h, "RTP/AVP/TCP;unicast;interleaved=0-1");
     // Only the SETUP reaches the application; nothing is answered before it.
@@ -2353,10 +2335,7 @@ fn a_new_player_gets_sender_reports_right_after_play() {
 
     // A player that joins tracks that sent nothing yet gets no early report.
     h.server
-        .add_mount(
-            "/q",
-            vec![TrackConfig::new("t0", 0, 8000).with_packetizer(pcmu())],
-        )
+        .add_mount("/q", pcmu_tracks(&["t0"]))
         .expect("mount");
     let third = h
         .server

@@ -561,11 +561,7 @@ impl Server {
 
     /// Starts a track's RTCP timer (first report after half the minimum interval).
     pub(super) fn schedule_rtcp(&mut self, now: Instant, mount: MountId, track: usize) {
-        let Some(t) = self
-            .mounts
-            .get_mut(mount.0)
-            .and_then(|m| m.tracks.get_mut(track))
-        else {
+        let Ok(t) = track_mut(&mut self.mounts, mount, TrackId(track)) else {
             return;
         };
         if t.rtcp_due.is_some() {
@@ -583,11 +579,7 @@ impl Server {
     /// SRs came seconds apart were played seconds apart.
     pub(super) fn rtcp_soon(&mut self, now: Instant, mount: MountId, track: usize) {
         let soon = now + Duration::from_millis(1);
-        let Some(t) = self
-            .mounts
-            .get_mut(mount.0)
-            .and_then(|m| m.tracks.get_mut(track))
-        else {
+        let Ok(t) = track_mut(&mut self.mounts, mount, TrackId(track)) else {
             return;
         };
         if t.rtcp_due.is_some_and(|d| d <= soon) {
