@@ -243,6 +243,19 @@ impl Harness {
         }
     }
 
+    /// The interleaved channels of the RTCP sender reports queued on `conn`; the rest of
+    /// its output is dropped.
+    fn sender_report_channels(&mut self, conn: ConnectionId) -> Vec<u8> {
+        let mut channels = Vec::new();
+        while let Some(b) = self.server.poll_stream_output(conn) {
+            // `$`, channel, length, then the RTCP header: PT 200 is a sender report.
+            if let [b'$', ch, _, _, _, 200, ..] = b[..] {
+                channels.push(ch);
+            }
+        }
+        channels
+    }
+
     fn events(&mut self) -> Vec<ServerEvent> {
         std::iter::from_fn(|| self.server.poll_event()).collect()
     }
@@ -2278,16 +2291,6 @@ fn a_new_player_gets_sender_reports_right_after_play() {
             .map(|s| s.id);
         (r.status.as_u16(), token)
     };
-    let sender_reports = |h: &mut Harness, conn: ConnectionId| -> Vec<u8> {
-        let mut channels = Vec::new();
-        while let Some(b) = h.server.poll_stream_output(conn) {
-            // `$`, channel, length, then the RTCP header: PT 200 is a sender report.
-            if let [b'$', ch, _, _, _, 200, ..] = b[..] {
-                channels.push(ch);
-            }
-        }
-        channels
-    };
     let play_both = |h: &mut Harness, conn: ConnectionId| {
         let t0 = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1";
         let (status, token) = exchange(h, conn, "SETUP", "/a/t0", &[t0]);
@@ -2309,7 +2312,7 @@ fn a_new_player_gets_sender_reports_right_after_play() {
         h.now += Duration::from_millis(20);
         h.server.handle_timeout(h.now);
     }
-    sender_reports(&mut h, first);
+    h.sender_report_channels(first);
     let next_timer = h.server.poll_timeout().expect("RTCP timers run");
     assert!(
         next_timer > h.now + Duration::from_millis(100),
@@ -2321,7 +2324,7 @@ fn a_new_player_gets_sender_reports_right_after_play() {
         .accept(h.now, addr("127.0.0.1:40002"), addr("127.0.0.1:8554"))
         .expect("accept");
     play_both(&mut h, second);
-    assert_eq!(sender_reports(&mut h, second), Vec::<u8>::new());
+    assert_eq!(h.sender_report_channels(second), Vec::<u8>::new());
     let soon = h.server.poll_timeout().expect("a timer");
     assert!(
         soon <= h.now + Duration::from_millis(1),
@@ -2329,7 +2332,7 @@ fn a_new_player_gets_sender_reports_right_after_play() {
     );
     h.now = soon;
     h.server.handle_timeout(h.now);
-    let mut got = sender_reports(&mut h, second);
+    let mut got = h.sender_report_channels(second);
     got.sort_unstable();
     assert_eq!(got, [1, 3], "one SR per stream on its RTCP channel");
 
@@ -2348,7 +2351,7 @@ fn a_new_player_gets_sender_reports_right_after_play() {
     assert_eq!(exchange(&mut h, third, "PLAY", "/q", &[&session]).0, 200);
     h.now += Duration::from_millis(1);
     h.server.handle_timeout(h.now);
-    assert_eq!(sender_reports(&mut h, third), Vec::<u8>::new());
+    assert_eq!(h.sender_report_channels(third), Vec::<u8>::new());
 }
 
 /// A player that started before the media gets each track's first SR right after that
@@ -2382,15 +2385,6 @@ fn the_first_media_of_a_track_is_followed_by_its_first_sender_report() {
         h.exchange_on(conn, "PLAY", "/a", 3, &[&session]).status,
         StatusCode::OK
     );
-    let sender_reports = |h: &mut Harness| -> Vec<u8> {
-        let mut channels = Vec::new();
-        while let Some(b) = h.server.poll_stream_output(conn) {
-            if let [b'$', ch, _, _, _, 200, ..] = b[..] {
-                channels.push(ch);
-            }
-        }
-        channels
-    };
     // Runs the timers due within `d`; the SRs they sent.
     let run_for = |h: &mut Harness, d: Duration| -> Vec<u8> {
         let end = h.now + d;
@@ -2399,7 +2393,7 @@ fn the_first_media_of_a_track_is_followed_by_its_first_sender_report() {
             h.server.handle_timeout(at);
         }
         h.now = end;
-        sender_reports(h)
+        h.sender_report_channels(conn)
     };
     // The report timers started at PLAY find nothing sent yet.
     assert_eq!(run_for(&mut h, Duration::from_secs(3)), Vec::<u8>::new());
