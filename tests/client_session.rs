@@ -605,6 +605,51 @@ fn early_data_and_unassigned_channels() {
     assert_eq!(unassigned.len(), 1);
 }
 
+/// Interleaved data is routed by the channels the SETUP replies assigned, not the ones
+/// requested; a server that gives both tracks the same pair leaves them to the first.
+#[test]
+fn interleaved_channels_follow_the_setup_replies() {
+    let mut h = Harness::new("rtsp://192.168.5.206/h264Preview_01_main");
+    h.describe_and_setup(
+        &data("cameras/reolink_describe.txt"),
+        b"RTSP/1.0 200 OK\r\nCSeq: 1\r\nSession: 1234\r\nTransport: RTP/AVP/TCP;unicast;interleaved=6-7\r\n\r\n",
+    );
+    assert!(h.client.tracks().len() >= 2);
+    h.take_events();
+    let rtp = [0x80u8, 96, 0, 7, 0, 0, 0, 1, 0, 0, 0, 2, 0x09, 0xf0];
+    // A sender report of SSRC 2 (no report blocks).
+    let mut sr = vec![0x80u8, 200, 0, 6, 0, 0, 0, 2];
+    sr.extend_from_slice(&[0; 20]);
+    let mut bytes = Vec::new();
+    for (ch, body) in [(0u8, &rtp[..]), (6, &rtp[..]), (7, &sr[..]), (2, &rtp[..])] {
+        bytes.extend_from_slice(&[b'$', ch, 0, body.len() as u8]);
+        bytes.extend_from_slice(body);
+    }
+    h.feed(&bytes);
+    let rtp_tracks: Vec<usize> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Rtp { track, .. } => Some(track.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rtp_tracks, [0]);
+    assert!(h
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::Rtcp { track, .. } if track.0 == 0)));
+    let unassigned: Vec<u8> = h
+        .diagnostics()
+        .into_iter()
+        .filter_map(|d| match d {
+            DiagnosticKind::UnassignedChannel { channel } => Some(channel),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(unassigned, [0, 2]);
+}
+
 /// QUIRKS.md 10: a SETUP reply without a Transport header, and one without
 /// `interleaved`: the requested channels are assumed, with a diagnostic.
 #[test]

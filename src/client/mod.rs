@@ -257,6 +257,14 @@ impl Events {
     }
 
     fn media(&mut self, ev: ClientEvent) {
+        self.media_with(|| ev);
+    }
+
+    /// [`Self::media`] with the event built only once there is room, right into the
+    /// queue (building it first and moving it in costs a copy and, per event, a stall on
+    /// the stores just made).
+    #[inline]
+    fn media_with(&mut self, ev: impl FnOnce() -> ClientEvent) {
         if self.queue.len() >= self.max {
             self.dropped += 1;
             if self.dropped.is_power_of_two() {
@@ -270,7 +278,7 @@ impl Events {
             }
             return;
         }
-        self.queue.push_back(ev);
+        self.queue.push_back(ev());
     }
 }
 
@@ -296,6 +304,10 @@ pub struct ClientSession {
     ssrc: Ssrc,
     publishing: bool,
     reported_channels: [u64; 4],
+    /// Interleaved channel → track, so that a `$` frame finds its track in one load:
+    /// 0 for none, else `(track index << 1 | 1 for RTCP) + 1`. Rebuilt whenever a track's
+    /// transport changes ([`Self::index_channels`]).
+    channels: Box<[u32; 256]>,
     /// Whether any response arrived on this connection.
     answered: bool,
     /// The first instant seen, NTP time zero without [`ClientConfig::ntp_origin`].
@@ -373,6 +385,7 @@ impl ClientSession {
             ssrc,
             publishing: false,
             reported_channels: [0; 4],
+            channels: Box::new([0; 256]),
             answered: false,
             epoch: None,
             buggy_live555: None,
@@ -1571,6 +1584,7 @@ impl ClientSession {
             ));
         }
         self.presentation = Some(p);
+        self.index_channels();
         if self.state == State::Init {
             self.state = State::Described;
         }
@@ -1685,6 +1699,7 @@ impl ClientSession {
         if let TrackTransport::Udp { .. } | TrackTransport::Multicast { .. } = transport {
             track.reorder = Some(ReorderBuffer::new(&self.config.limits.rtp));
         }
+        self.index_channels();
         if let Some(Ok(public)) = resp.headers.typed::<Public>() {
             self.public.get_or_insert(public);
         }
@@ -1837,19 +1852,18 @@ impl ClientSession {
         channel: u8,
         payload: PacketBuf,
     ) -> Result<(), ClientError> {
-        let found = self
-            .tracks
-            .iter()
-            .enumerate()
-            .find_map(|(i, t)| match t.info.transport {
-                Some(TrackTransport::Interleaved { rtp, .. }) if rtp == channel => {
-                    Some((i, StreamKind::Rtp))
-                }
-                Some(TrackTransport::Interleaved { rtcp: Some(c), .. }) if c == channel => {
-                    Some((i, StreamKind::Rtcp))
-                }
-                _ => None,
-            });
+        let found = match self.channels.get(usize::from(channel)).copied() {
+            Some(0) | None => None,
+            Some(e) => {
+                let e = e - 1;
+                let kind = if e & 1 == 0 {
+                    StreamKind::Rtp
+                } else {
+                    StreamKind::Rtcp
+                };
+                Some(((e >> 1) as usize, kind))
+            }
+        };
         match found {
             Some((ti, StreamKind::Rtp)) => self.handle_rtp(now, ti, payload),
             Some((ti, StreamKind::Rtcp)) => self.handle_rtcp(now, ti, payload.freeze()),
@@ -1872,6 +1886,27 @@ impl ClientSession {
             },
         }
         Ok(())
+    }
+
+    /// Rebuilds [`Self::channels`] from the tracks' transports: the first track that uses
+    /// a channel owns it, and its RTP before its RTCP.
+    fn index_channels(&mut self) {
+        self.channels.fill(0);
+        for (i, t) in self.tracks.iter().enumerate().rev() {
+            let Some(TrackTransport::Interleaved { rtp, rtcp }) = t.info.transport else {
+                continue;
+            };
+            // Track indices are bounded by `max_tracks`; one too large for the table
+            // (over 2^31 tracks) is left out rather than aliased.
+            let Ok(i) = u32::try_from(i) else { continue };
+            let Some(e) = i.checked_mul(2).and_then(|e| e.checked_add(1)) else {
+                continue;
+            };
+            if let Some((c, e)) = rtcp.zip(e.checked_add(1)) {
+                self.channels[usize::from(c)] = e;
+            }
+            self.channels[usize::from(rtp)] = e;
+        }
     }
 
     fn handle_rtp(&mut self, now: Instant, ti: usize, data: PacketBuf) {
@@ -1987,22 +2022,29 @@ impl ClientSession {
         let Some(track) = self.tracks.get_mut(ti) else {
             return;
         };
-        let has_depacketizer = track.depacketizer.is_some();
-        let mut payload = if emit_packets {
+        // The packet goes on as a plain value (no `Option` taken apart later: writing a
+        // buffer into one and reading it back out stalls the CPU on every packet).
+        let p = if emit_packets {
             let time = track.media_time(meta.timestamp);
             let data = data.freeze();
-            let copy = has_depacketizer.then(|| PacketBuf::Shared(data.clone()));
+            let copy = track
+                .depacketizer
+                .is_some()
+                .then(|| PacketBuf::Shared(data.clone()));
             events.media(ClientEvent::Rtp {
                 track: TrackId(ti),
                 packet: data,
                 time,
             });
-            copy
+            match copy {
+                Some(c) => c,
+                None => return,
+            }
         } else {
             track.advance_time(meta.timestamp);
-            Some(data)
+            data
         };
-        if let (Some(d), Some(p)) = (track.depacketizer.as_mut(), payload.take()) {
+        if let Some(d) = track.depacketizer.as_mut() {
             let (start, end) = (meta.payload.start, meta.payload.end);
             let packet = |payload| codec::RtpPacket {
                 sequence_number: meta.sequence_number,
@@ -2023,23 +2065,27 @@ impl ClientSession {
                     if let (Some(p), Some(head)) = (prefix, b.get_mut(start - 4..start)) {
                         head.copy_from_slice(&p);
                     }
-                    // Cut with `Bytes` (cheaper than `BytesMut`'s `advance`).
-                    let mut b = b.freeze();
-                    b.truncate(end);
+                    // Cut with `Bytes` (cheaper than `BytesMut`'s `advance`), in the
+                    // struct handed over: cutting a local and moving it after makes the
+                    // CPU wait for the cut's stores to land (a store-forwarding stall).
                     match prefix {
                         Some(_) => {
-                            b.advance(start - 4);
-                            d.push_framed(codec::FramedPacket {
+                            let mut f = codec::FramedPacket {
                                 sequence_number: meta.sequence_number,
                                 timestamp: meta.timestamp,
                                 marker: meta.marker,
                                 payload_type: meta.payload_type,
-                                framed: b,
-                            })
+                                framed: b.freeze(),
+                            };
+                            f.framed.truncate(end);
+                            f.framed.advance(start - 4);
+                            d.push_framed(f)
                         }
                         None => {
-                            b.advance(start);
-                            d.push(packet(b))
+                            let mut p = packet(b.freeze());
+                            p.payload.truncate(end);
+                            p.payload.advance(start);
+                            d.push(p)
                         }
                     }
                 }
@@ -2065,7 +2111,7 @@ impl ClientSession {
         while let Some(frame) = track.depacketizer.as_mut().and_then(|d| d.pull()) {
             track.frames += 1;
             let time = track.frame_time(frame.timestamp);
-            events.media(ClientEvent::Frame {
+            events.media_with(|| ClientEvent::Frame {
                 track: TrackId(ti),
                 frame,
                 time,

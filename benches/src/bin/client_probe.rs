@@ -11,6 +11,8 @@
 //!
 //! `loop MODE N` sets a session up, then feeds N copies of the recording (continuous
 //! sequence numbers and timestamps) from memory, one recording-sized part at a time.
+//! `ratio N REPS` alternates REPS in-memory frame sessions of N copies with as many of
+//! retina's TCP frame sessions and prints both rates (GB/s) and their ratio.
 //! `tcp ours|retina MODE N` runs N sessions of the benchmark's TCP path (64 copies each,
 //! from the mock server): the difference of two counts under callgrind gives one client's
 //! instructions per session, independent of the machine's load.
@@ -87,6 +89,43 @@ fn main() {
                 secs.len()
             );
         }
+        ["ratio", n, reps] => {
+            // The issue's yardstick in one run, interleaved so that both sides see the same
+            // machine: our in-memory frames path (64 copies per session) against retina's
+            // frames over loopback TCP, alternating one session of each `reps` times.
+            let n: u32 = n.parse().expect("a loop count");
+            let reps: usize = reps.parse().expect("a repetition count");
+            let media = media_loops(n);
+            let server = MockServer::start(media.clone().into());
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let (mut ours, mut retina) = (Vec::new(), Vec::new());
+            for _ in 0..reps.max(1) {
+                let mut client = playing_session(config(true));
+                let stream = BytesMut::from(&media[..]);
+                let start = Instant::now();
+                let counts = feed_from_memory(&mut client, stream, BUNNY.len(), start);
+                ours.push(start.elapsed().as_secs_f64());
+                assert_eq!(counts.frames, FRAMES_PER_LOOP * u64::from(n));
+                let (t, counts) = rt.block_on(retina_tcp(&server, true));
+                retina.push(t.as_secs_f64());
+                assert_eq!(counts.frames, FRAMES_PER_LOOP * u64::from(n));
+            }
+            ours.sort_by(f64::total_cmp);
+            retina.sort_by(f64::total_cmp);
+            let gbs = |s: f64| media.len() as f64 / s / 1e9;
+            let (ob, om) = (gbs(ours[0]), gbs(ours[ours.len() / 2]));
+            let (rb, rm) = (gbs(retina[0]), gbs(retina[retina.len() / 2]));
+            println!(
+                "memory frames: best {ob:.2} GB/s, median {om:.2} GB/s; retina tcp frames: best {rb:.2} GB/s, \
+                 median {rm:.2} GB/s; ratio best {:.2}x, median {:.2}x ({} runs each)",
+                ob / rb,
+                om / rm,
+                ours.len()
+            );
+        }
         ["tcp", client, mode, n] => {
             let frames = *mode == "frames";
             let n: u32 = n.parse().expect("a session count");
@@ -130,7 +169,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: client_probe [loop frames|packets N | time frames|packets N REPS | tcp ours|retina frames|packets N]"
+                "usage: client_probe [loop frames|packets N | time frames|packets N REPS | ratio N REPS | tcp ours|retina frames|packets N]"
             );
             std::process::exit(2);
         }
