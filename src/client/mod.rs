@@ -929,9 +929,9 @@ impl ClientSession {
         }
         loop {
             // Media first: a complete `$` frame skips the general decoder.
-            if let Some((channel, frame)) = self.decoder.decode_data_mut(buf) {
+            if let Some((channel, total)) = self.decoder.take_data(buf) {
                 // The packet follows the 4-byte `$` header.
-                self.handle_interleaved(now, channel, PacketBuf::Owned(frame, 4))?;
+                self.handle_interleaved(now, channel, PacketBuf::Owned(buf.split_to(total), 4))?;
                 if self.state == State::Closed {
                     return Ok(());
                 }
