@@ -1846,6 +1846,7 @@ impl ClientSession {
         }
     }
 
+    #[inline(always)]
     fn handle_interleaved(
         &mut self,
         now: Instant,
@@ -1909,6 +1910,7 @@ impl ClientSession {
         }
     }
 
+    #[inline(always)]
     fn handle_rtp(&mut self, now: Instant, ti: usize, data: PacketBuf) {
         let foreign = self.config.policies.foreign_ssrc;
         let (stale_filter, stale) = (self.stale_filter, &self.stale_ssrcs);
@@ -2103,6 +2105,7 @@ impl ClientSession {
         }
     }
 
+    #[inline(always)]
     fn pull_frames(&mut self, ti: usize) {
         let events = &mut self.events;
         let Some(track) = self.tracks.get_mut(ti) else {
