@@ -119,12 +119,53 @@ fn aac_config(selector: u8) -> AacConfig {
     c
 }
 
-/// AAC (`mpeg4-generic`) depacketizer: no panic, bounds held.
+/// An AU-header layout from three bytes (what an SDP may declare): `sizeLength` 0–15,
+/// `indexLength` 0–7, `indexDeltaLength` 0–7, `CTSDeltaLength` 0–7, `DTSDeltaLength` 0–3,
+/// `randomAccessIndication`, `streamStateIndication` 0–3, an optional `constantSize`.
+/// `None` when the depacketizer refuses the layout.
+fn generated_aac_config(selector: u8, [a, b, c]: [u8; 3]) -> Option<AacConfig> {
+    let mut fmtp = format!(
+        "mode=generic;config=1208;sizelength={};indexlength={};indexdeltalength={};\
+         ctsdeltalength={};dtsdeltalength={};randomaccessindication={};streamstateindication={}",
+        a & 0x0f,
+        (a >> 4) & 7,
+        b & 7,
+        (b >> 3) & 7,
+        (b >> 6) & 3,
+        c & 1,
+        (c >> 1) & 3,
+    );
+    if c & 8 != 0 {
+        fmtp.push_str(&format!(";constantsize={}", 1 + (c >> 4)));
+    }
+    let mut config = AacConfig::from_fmtp(44_100, Some(1), fmtp::params(&fmtp)).ok()?;
+    config.limits = limits();
+    config.adts_policy = match (selector >> 2) & 3 {
+        0 => AdtsPolicy::Strip,
+        1 => AdtsPolicy::Keep,
+        _ => AdtsPolicy::Reject,
+    };
+    Some(config)
+}
+
+/// AAC (`mpeg4-generic`) depacketizer: no panic, no hang, bounds held. A selector with the
+/// high bit set takes its AU-header layout from the next three bytes
+/// ([`generated_aac_config`]); otherwise one of four fixed layouts.
 pub fn depacketize_aac(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else {
         return;
     };
-    let c = aac_config(sel);
+    let (c, rest) = if sel & 0x80 != 0 {
+        let Some((&layout, rest)) = rest.split_first_chunk::<3>() else {
+            return;
+        };
+        let Some(c) = generated_aac_config(sel, layout) else {
+            return;
+        };
+        (c, rest)
+    } else {
+        (aac_config(sel), rest)
+    };
     let l = c.limits;
     drive(&mut AacDepacketizer::new(c), packets(rest, 1024), &l);
 }

@@ -662,6 +662,7 @@ impl AacDepacketizer {
         let mut r = BitReader::new(section);
         while r.position() < headers_bits {
             let first = !out.present;
+            let start = r.position();
             let rd = |r: &mut BitReader<'_>, n: u8| r.read(u32::from(n));
             let size = if c.size_length > 0 {
                 Some(rd(&mut r, c.size_length).ok_or(malformed("AU-header"))?)
@@ -692,6 +693,12 @@ impl AacDepacketizer {
                 .ok_or(malformed("AU-header"))?;
             if r.position() > headers_bits {
                 return Err(malformed("AU-headers-length"));
+            }
+            if r.position() == start && !first {
+                // A configuration whose later AU-headers have no bits at all (AU-Index
+                // only, no AU-Index-delta, no AU-size) cannot say how many there are; the
+                // section would be read forever.
+                return Err(malformed("AU-header (zero bits after the first)"));
             }
             out.present = true;
             out.interleaved |= !first && index != 0;
@@ -1338,6 +1345,46 @@ mod tests {
             params("streamtype=5;profile-level-id=2;mode=AAC-hbr;config=120856e500;sizelength=13;indexlength=3;indexdeltalength=3"),
         )
         .unwrap()
+    }
+
+    /// Found by fuzzing (`client_bytes`): with `indexLength` set but no `sizeLength` and
+    /// no `indexDeltaLength`, every AU-header after the first is zero bits long, and an
+    /// AU-headers-length longer than the first header kept the reader in place forever.
+    #[test]
+    fn zero_bit_au_headers_are_rejected_not_read_forever() {
+        for constant in ["", ";constantsize=4"] {
+            let mut d = AacDepacketizer::new(
+                AacConfig::from_fmtp(
+                    44_100,
+                    Some(1),
+                    params(&format!(
+                        "streamtype=5;profile-level-id=2;mode=generic;config=1208;indexlength=3{constant}"
+                    )),
+                )
+                .unwrap(),
+            );
+            // AU-headers-length 16 bits: a 3-bit first header, then nothing but zeros.
+            let payload = vec![0, 16, 0, 0, 1, 2, 3, 4];
+            let err = d.push(pkt(1, 0, true, payload)).unwrap_err();
+            assert!(
+                matches!(err, DepacketizeError::Malformed { rule, .. } if rule.contains("zero bits")),
+                "{err:?}"
+            );
+            assert!(d.pull().is_none());
+            // A section of exactly the first header is read as before: one AU of
+            // `constantSize` bytes, or no size to go by.
+            let one = vec![0, 3, 0, 1, 2, 3, 4];
+            let r = d.push(pkt(2, 1024, true, one));
+            if constant.is_empty() {
+                assert!(
+                    matches!(r, Err(DepacketizeError::Malformed { rule, .. }) if rule.contains("no AU-size")),
+                    "{r:?}"
+                );
+            } else {
+                assert!(r.is_ok(), "{r:?}");
+                assert_eq!(&d.pull().unwrap().data[..], &[1, 2, 3, 4]);
+            }
+        }
     }
 
     #[test]
