@@ -1697,7 +1697,7 @@ fn on_demand_media_answers_the_range_it_plays_pauses_resumes_and_seeks() {
     let [ServerEvent::Request(req)] = &events[..] else {
         panic!("{events:?}")
     };
-    let RequestKind::Play { range, seek } = &req.kind else {
+    let RequestKind::Play { range, seek, .. } = &req.kind else {
         panic!("{req:?}")
     };
     assert!(seek);
@@ -1730,6 +1730,127 @@ fn on_demand_media_answers_the_range_it_plays_pauses_resumes_and_seeks() {
         "PLAY rtsp://127.0.0.1:8554/file RTSP/2.0\nCSeq: 8\nSession: {s}\nRange: npt=5-20\n\n",
     ));
     assert_eq!(r.headers.get_str("Range"), Some("npt=5-20"));
+}
+
+/// `Scale` (RFC 2326 §12.34, RFC 7826 §18.46): the request's scale reaches the application,
+/// the answer states the scale that plays (1 unless the application says otherwise), and an
+/// on-demand position moves at that scale.
+#[test]
+fn play_answers_the_scale_it_plays_and_the_position_moves_at_it() {
+    use rtsp_proto::server::{ApiError, MountMedia};
+    let mut h = Harness::new();
+    let file = h
+        .server
+        .add_mount("/file", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    h.server
+        .set_mount_media(file, MountMedia::on_demand(Some(Duration::from_secs(60))))
+        .expect("media");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/file/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    let play = |h: &mut Harness, cseq: u32, scale: &str| {
+        let token = h.token.clone().expect("token");
+        h.send_raw(
+            format!("PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\r\nCSeq: {cseq}\r\nSession: {token}\r\nScale: {scale}\r\n\r\n")
+                .as_bytes(),
+        );
+        let events = h.events();
+        let [ServerEvent::Request(req)] = &events[..] else {
+            panic!("{events:?}")
+        };
+        let RequestKind::Play { scale, .. } = req.kind else {
+            panic!("{req:?}")
+        };
+        (req.id, scale)
+    };
+    // Twice as fast, as asked: 10 s later the position is 20 s.
+    let (id, scale) = play(&mut h, 2, "2.0");
+    assert_eq!(scale, Some(2.0));
+    assert_eq!(
+        h.server.respond_play_scaled(h.now, id, None, 0.0),
+        Err(ApiError::InvalidScale)
+    );
+    h.server
+        .respond_play_scaled(h.now, id, None, 2.0)
+        .expect("the request still waits after a refused scale");
+    let r = one(h.responses());
+    assert_eq!(r.headers.get_str("Scale"), Some("2"));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=0-60"));
+    h.now += Duration::from_secs(10);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 3\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=20-"));
+    // Backwards from 20 s: 25 s later the position stops at 0.
+    let (id, scale) = play(&mut h, 4, "-1");
+    assert_eq!(scale, Some(-1.0));
+    h.server
+        .respond_play_scaled(h.now, id, None, -1.0)
+        .expect("play");
+    let r = one(h.responses());
+    assert_eq!(r.headers.get_str("Scale"), Some("-1"));
+    h.now += Duration::from_secs(25);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 5\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=0-"));
+    // Answered the plain way: the scale that plays is 1, and says so.
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 6\nSession: {s}\nScale: 4\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Scale"), Some("1"));
+    h.now += Duration::from_secs(3);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 7\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=3-"));
+    // No Scale asked, none answered.
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 8\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Scale"), None);
+}
+
+/// A live mount plays at scale 1 whatever the application answers.
+#[test]
+fn live_play_answers_scale_1() {
+    let mut h = Harness::new();
+    h.server
+        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    );
+    let token = h.token.clone().expect("token");
+    h.send_raw(
+        format!("PLAY rtsp://127.0.0.1:8554/live RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\nScale: 2\r\n\r\n")
+            .as_bytes(),
+    );
+    let events = h.events();
+    let [ServerEvent::Request(req)] = &events[..] else {
+        panic!("{events:?}")
+    };
+    h.server
+        .respond_play_scaled(h.now, req.id, None, 2.0)
+        .expect("play");
+    let r = one(h.responses());
+    assert_eq!(r.headers.get_str("Scale"), Some("1"));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=now-"));
 }
 
 #[test]

@@ -109,6 +109,11 @@ pub enum RequestKind {
         /// ([RFC 7826 §13.4.5](https://www.rfc-editor.org/rfc/rfc7826#section-13.4.5)).
         /// On-demand media should continue from the new position.
         seek: bool,
+        /// The requested `Scale` (RFC 2326 §12.34, RFC 7826 §18.46), if any and
+        /// readable: 2 is twice as fast, -1 backwards. The server answers `Scale: 1`
+        /// unless the application plays at another scale and says so with
+        /// [`Server::respond_play_scaled`](super::Server::respond_play_scaled).
+        scale: Option<f64>,
     },
     /// `PAUSE` of the session.
     Pause,
@@ -400,6 +405,10 @@ pub enum ApiError {
     /// No mount with this id.
     #[error("no mount {0:?}")]
     UnknownMount(MountId),
+    /// [`Server::respond_play_scaled`](super::Server::respond_play_scaled) with a scale
+    /// that is zero or not finite.
+    #[error("scale must be finite and non-zero")]
+    InvalidScale,
     /// The mount has no such track.
     #[error("mount {mount:?} has no track {track:?}")]
     UnknownTrack {

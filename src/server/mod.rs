@@ -188,8 +188,33 @@ struct ServerSession {
     /// Depacketizers the application attached to recorded streams.
     depacketizers: Vec<(TrackId, Box<dyn crate::codec::Depacketizer + Send>)>,
     /// On-demand media: the normal play time of the position, and since when it
-    /// advances in real time (`None` while paused); `None` when unknown.
+    /// advances (`None` while paused); `None` when unknown.
     npt_anchor: Option<(Duration, Option<Instant>)>,
+    /// The `Scale` on-demand media plays at: the position moves this many seconds per
+    /// second (negative: backwards). 1 unless a PLAY was answered with
+    /// [`Server::respond_play_scaled`].
+    scale: f64,
+}
+
+impl ServerSession {
+    /// On-demand media: the position at `now`, moved on from the anchor at the session's
+    /// scale while playing (never before 0); `None` when unknown.
+    fn position(&self, now: Instant) -> Option<Duration> {
+        let (npt, since) = self.npt_anchor?;
+        let Some(since) = since else {
+            return Some(npt);
+        };
+        let elapsed = now.saturating_duration_since(since);
+        if self.scale == 1.0 {
+            return Some(npt.saturating_add(elapsed));
+        }
+        let moved = elapsed.as_secs_f64() * self.scale;
+        Some(if moved >= 0.0 {
+            npt.saturating_add(Duration::try_from_secs_f64(moved).unwrap_or(Duration::MAX))
+        } else {
+            npt.saturating_sub(Duration::try_from_secs_f64(-moved).unwrap_or(Duration::MAX))
+        })
+    }
 }
 
 /// A response slot, kept in request order so answers leave in the order requests came.
@@ -282,6 +307,8 @@ struct Pending {
     /// PLAY: the requested range and seek style.
     range: Option<crate::header::Range>,
     seek_style: Option<crate::header::SeekStyle>,
+    /// PLAY: the requested `Scale`, if any and readable.
+    scale: Option<f64>,
     /// When the server answers for the application.
     answer_at: Instant,
 }

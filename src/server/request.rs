@@ -14,7 +14,7 @@ use crate::auth::Verdict;
 use crate::header::{
     AcceptRanges, Authorization, CSeq, ChannelRange, ContentBase, ContentType, Delivery,
     LowerTransport, NptTime, PipelinedRequests, PortRange, Profile, Public, Range, RangeSpec,
-    RangeUnit, Require, RtpInfo, RtpInfoEntry, RtpInfoForm, SeekStyle, Session, TimeRange,
+    RangeUnit, Require, RtpInfo, RtpInfoEntry, RtpInfoForm, Scale, SeekStyle, Session, TimeRange,
     Transport, TransportId, TransportSpec, Unsupported,
 };
 use crate::message::{HeaderName, HeaderValue, Method, Request, Response, ResponseBuilder};
@@ -373,6 +373,7 @@ impl Server {
             pipelined: None,
             range: None,
             seek_style: None,
+            scale: None,
             answer_at: now + self.config.answer_timeout,
         };
         let kind = match method {
@@ -543,9 +544,16 @@ impl Server {
                                 return;
                             }
                         }
+                        let scale = req
+                            .headers
+                            .typed::<Scale>()
+                            .and_then(Result::ok)
+                            .map(|s| s.0)
+                            .filter(|s| s.is_finite());
                         pending.range = range.clone();
                         pending.seek_style = req.headers.typed::<SeekStyle>().and_then(Result::ok);
-                        RequestKind::Play { range, seek }
+                        pending.scale = scale;
+                        RequestKind::Play { range, seek, scale }
                     }
                     Method::PAUSE => RequestKind::Pause,
                     _ => RequestKind::Record,
@@ -762,6 +770,7 @@ impl Server {
             timer_at: deadline,
             depacketizers: Vec::new(),
             npt_anchor: None,
+            scale: 1.0,
         });
         let id = SessionId(key);
         self.session_by_token.insert(token, id);
@@ -907,7 +916,7 @@ impl Server {
                 };
                 self.accept_setup(now, id, mount, track)
             }
-            Method::PLAY => self.accept_play(now, id, None),
+            Method::PLAY => self.accept_play(now, id, None, None),
             Method::PAUSE | Method::RECORD => self.accept_pause_record(now, id),
             Method::ANNOUNCE | Method::GET_PARAMETER | Method::SET_PARAMETER => {
                 let p = self.take_pending(
@@ -1262,7 +1271,30 @@ impl Server {
         id: RequestId,
         range: Range,
     ) -> Result<(), ApiError> {
-        self.accept_play(now, id, Some(range))
+        self.accept_play(now, id, Some(range), None)
+    }
+
+    /// [`Self::respond_play`] for on-demand media the application plays at `scale`
+    /// (RFC 2326 §12.34, RFC 7826 §18.46; usually the one the request asked for,
+    /// [`RequestKind::Play`]'s `scale`): the response says `Scale: <scale>`, and the
+    /// session's position (a later `PAUSE`'s pause point, a `PLAY` without `Range`)
+    /// moves `scale` seconds per second, backwards when negative, never before 0.
+    /// `range` `None` continues from the current position. Live mounts play at 1 and
+    /// say so, whatever `scale` is.
+    ///
+    /// An [`ApiError::InvalidScale`] for a zero or non-finite `scale`; the request is
+    /// still waiting for an answer then.
+    pub fn respond_play_scaled(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        range: Option<Range>,
+        scale: f64,
+    ) -> Result<(), ApiError> {
+        if !scale.is_finite() || scale == 0.0 {
+            return Err(ApiError::InvalidScale);
+        }
+        self.accept_play(now, id, range, Some(scale))
     }
 
     fn accept_play(
@@ -1270,6 +1302,7 @@ impl Server {
         now: Instant,
         id: RequestId,
         answer: Option<Range>,
+        scale: Option<f64>,
     ) -> Result<(), ApiError> {
         let p = self.take_pending(id, &[Method::PLAY])?;
         let Some(sid) = p.session.filter(|s| self.sessions.get(s.0).is_some()) else {
@@ -1286,7 +1319,9 @@ impl Server {
             .and_then(|m| self.mounts.get(m.0))
             .map(|m| m.media.clone())
             .unwrap_or_default();
-        let range = self.play_range(now, sid, &media, answer, p.range.clone());
+        // The scale media plays at: what the application said for on-demand media, else 1.
+        let scale = scale.filter(|_| !media.is_live()).unwrap_or(1.0);
+        let range = self.play_range(now, sid, &media, answer, p.range.clone(), scale);
         let ntp = self.ntp(now);
         let form = match (p.version, self.config.rtsp2_rtp_info) {
             (Version::V2_0, Rtsp2RtpInfoPolicy::Rfc7826Form) => RtpInfoForm::Rfc7826,
@@ -1368,6 +1403,11 @@ impl Server {
         if let Some(h) = self.session_header(sid) {
             b = b.typed_header(&h);
         }
+        // The scale in use, when the request asked for one or it is not 1 (RFC 2326
+        // §12.34: the response carries the scale chosen).
+        if p.scale.is_some() || scale != 1.0 {
+            b = b.typed_header(&Scale(scale));
+        }
         if p.version == Version::V2_0 {
             // RFC 7826 §13.4: the seek policy used (the requested one when given,
             // §18.47) and the media's properties.
@@ -1388,19 +1428,18 @@ impl Server {
         media: &super::MountMedia,
         answer: Option<Range>,
         requested: Option<Range>,
+        scale: f64,
     ) -> Range {
         let Some(s) = self.sessions.get_mut(sid.0) else {
             return Range::npt_now();
         };
         if media.is_live() {
             s.npt_anchor = None;
+            s.scale = 1.0;
             return Range::npt_now();
         }
-        let position = match s.npt_anchor {
-            Some((npt, Some(since))) => npt.saturating_add(now.saturating_duration_since(since)),
-            Some((npt, None)) => npt,
-            None => Duration::ZERO,
-        };
+        let position = s.position(now).unwrap_or(Duration::ZERO);
+        s.scale = scale;
         let range = match answer.or(requested) {
             // An open or `now` start continues from the current position.
             Some(mut r) => {
@@ -1439,8 +1478,7 @@ impl Server {
         if let Some(s) = self.sessions.get_mut(sid.0) {
             s.last_activity = now;
             if p.method == Method::PAUSE {
-                if let Some((npt, Some(since))) = s.npt_anchor {
-                    let at = npt.saturating_add(now.saturating_duration_since(since));
+                if let (Some((_, Some(_))), Some(at)) = (s.npt_anchor, s.position(now)) {
                     s.npt_anchor = Some((at, None));
                     pause_point = Some(at);
                 }
