@@ -1824,6 +1824,43 @@ fn play_answers_the_scale_it_plays_and_the_position_moves_at_it() {
     assert_eq!(r.headers.get_str("Scale"), None);
 }
 
+/// The scales an on-demand mount plays at are advertised to RTSP 2.0 clients
+/// (`Media-Properties: ..., Scales="..."`, RFC 7826 §18.29).
+#[test]
+fn rtsp2_media_properties_advertise_the_mount_scales() {
+    use rtsp_proto::header::ScaleEntry;
+    use rtsp_proto::server::MountMedia;
+    let mut h = Harness::new();
+    let file = h
+        .server
+        .add_mount("/file", vec![TrackConfig::new("t", 0, 8000)])
+        .expect("mount");
+    h.server
+        .set_mount_media(
+            file,
+            MountMedia::on_demand(None).with_scales(vec![
+                ScaleEntry::Value(-1.0),
+                ScaleEntry::Value(f64::NAN),
+                ScaleEntry::Range(0.5, 4.0),
+            ]),
+        )
+        .expect("media");
+    let r = one(exchange(
+        &mut h,
+        "",
+        "SETUP rtsp://127.0.0.1:8554/file/t RTSP/2.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+    ));
+    assert_eq!(
+        r.headers.get_str("Media-Properties"),
+        Some("Random-Access, Immutable, Unlimited, Scales=\"-1, 0.5:4\"")
+    );
+    // Live media plays at 1 and advertises no scales.
+    assert!(MountMedia::live()
+        .with_scales(vec![ScaleEntry::Value(2.0)])
+        .scales()
+        .is_empty());
+}
+
 /// A live mount plays at scale 1 whatever the application answers.
 #[test]
 fn live_play_answers_scale_1() {

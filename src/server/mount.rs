@@ -170,6 +170,7 @@ pub struct MountMedia {
     seekable: bool,
     random_access: Option<f64>,
     seek_style: crate::header::SeekStyle,
+    scales: Vec<crate::header::ScaleEntry>,
 }
 
 impl Default for MountMedia {
@@ -190,6 +191,7 @@ impl MountMedia {
             seekable: false,
             random_access: None,
             seek_style: crate::header::SeekStyle::Next,
+            scales: Vec::new(),
         }
     }
 
@@ -206,6 +208,7 @@ impl MountMedia {
             seekable: true,
             random_access: None,
             seek_style: crate::header::SeekStyle::Rap,
+            scales: Vec::new(),
         }
     }
 
@@ -223,6 +226,44 @@ impl MountMedia {
     pub fn with_random_access(mut self, max_interval: Option<f64>) -> MountMedia {
         self.random_access = max_interval.filter(|s| s.is_finite() && *s > 0.0);
         self
+    }
+
+    /// The scales the application plays this on-demand media at
+    /// ([`Server::respond_play_scaled`](super::Server::respond_play_scaled)), advertised
+    /// to RTSP 2.0 clients as `Media-Properties: ..., Scales="..."` (RFC 7826 §18.29).
+    /// Ignored for live media, which plays at 1. Values that are zero or not finite are
+    /// left out.
+    ///
+    /// ```
+    /// use rtsp_proto::header::{ScaleEntry, TypedHeader};
+    /// use rtsp_proto::server::MountMedia;
+    /// let file = MountMedia::on_demand(None)
+    ///     .with_scales(vec![ScaleEntry::Value(-1.0), ScaleEntry::Range(0.5, 4.0)]);
+    /// assert_eq!(
+    ///     file.media_properties().to_value_string(),
+    ///     r#"Random-Access, Immutable, Unlimited, Scales="-1, 0.5:4""#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_scales(mut self, scales: Vec<crate::header::ScaleEntry>) -> MountMedia {
+        use crate::header::ScaleEntry as S;
+        let usable = |v: &f64| v.is_finite() && *v != 0.0;
+        self.scales = scales
+            .into_iter()
+            .filter(|e| match e {
+                S::Value(v) => usable(v),
+                S::Range(a, b) => a.is_finite() && b.is_finite(),
+            })
+            .collect();
+        if self.live {
+            self.scales.clear();
+        }
+        self
+    }
+
+    /// The scales advertised ([`MountMedia::with_scales`]).
+    pub fn scales(&self) -> &[crate::header::ScaleEntry] {
+        &self.scales
     }
 
     /// How a seek chooses its start (`Seek-Style` of `PLAY` responses).
@@ -267,7 +308,11 @@ impl MountMedia {
         } else {
             P::BeginningOnly
         };
-        crate::header::MediaProperties(vec![access, P::Immutable, P::Unlimited])
+        let mut props = vec![access, P::Immutable, P::Unlimited];
+        if !self.scales.is_empty() {
+            props.push(P::Scales(self.scales.clone()));
+        }
+        crate::header::MediaProperties(props)
     }
 
     /// The presentation's whole range: `npt=now-` when live, `npt=0-<duration>` (or
