@@ -270,6 +270,15 @@ pub fn check_server_bytes(data: &[u8]) -> Reached {
                         (0, _) => server.reject(now, req, StatusCode::NOT_FOUND),
                         (1, _) => server.respond_describe(now, req, "v=0\r\nt=0 0\r\n"),
                         (2, _) => server.respond_parameters(now, req, "a: 1\r\n"),
+                        // A PLAY answered at a scale, extreme ones included (positions
+                        // saturate, never panic).
+                        _ if how & 0xc0 == 0xc0 => {
+                            let scale = [2.0, -1.0, 0.5, -0.25, f64::MAX, -f64::MAX, 1e-300, 0.0]
+                                [usize::from(how & 7)];
+                            server
+                                .respond_play_scaled(now, req, None, scale)
+                                .or_else(|_| server.accept_request(now, req))
+                        }
                         // A PLAY answered with the range the application plays.
                         _ if how & 0x80 != 0 => server
                             .respond_play(
