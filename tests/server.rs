@@ -1786,7 +1786,33 @@ fn play_answers_the_scale_it_plays_and_the_position_moves_at_it() {
         "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 3\nSession: {s}\n\n",
     ));
     assert_eq!(r.headers.get_str("Range"), Some("npt=20-"));
-    // Backwards from 20 s: 25 s later the position stops at 0.
+    // A fast scale runs out at the end of the media (60 s), not past it.
+    let (id, _) = play(&mut h, 30, "8");
+    h.server
+        .respond_play_scaled(h.now, id, None, 8.0)
+        .expect("play");
+    one(h.responses());
+    h.now += Duration::from_secs(10);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 31\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=60-"));
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 32\nSession: {s}\nRange: npt=20-\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=20-"));
+    h.now += Duration::from_secs(1);
+    let r = one(exchange(
+        &mut h,
+        "",
+        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 33\nSession: {s}\n\n",
+    ));
+    assert_eq!(r.headers.get_str("Range"), Some("npt=21-"));
+    // Backwards from 21 s: 25 s later the position stops at 0.
     let (id, scale) = play(&mut h, 4, "-1");
     assert_eq!(scale, Some(-1.0));
     h.server

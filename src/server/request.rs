@@ -1278,7 +1278,8 @@ impl Server {
     /// (RFC 2326 §12.34, RFC 7826 §18.46; usually the one the request asked for,
     /// [`RequestKind::Play`]'s `scale`): the response says `Scale: <scale>`, and the
     /// session's position (a later `PAUSE`'s pause point, a `PLAY` without `Range`)
-    /// moves `scale` seconds per second, backwards when negative, never before 0.
+    /// moves `scale` seconds per second, backwards when negative, never before 0 nor
+    /// past the end of media of known length.
     /// `range` `None` continues from the current position. Live mounts play at 1 and
     /// say so, whatever `scale` is.
     ///
@@ -1438,7 +1439,11 @@ impl Server {
             s.scale = 1.0;
             return Range::npt_now();
         }
-        let position = s.position(now).unwrap_or(Duration::ZERO);
+        // Never past the end of media of known length (a fast scale runs out).
+        let position = s
+            .position(now)
+            .unwrap_or(Duration::ZERO)
+            .min(media.duration().unwrap_or(Duration::MAX));
         s.scale = scale;
         let range = match answer.or(requested) {
             // An open or `now` start continues from the current position.
@@ -1475,10 +1480,18 @@ impl Server {
             self.fill_slot(p.conn, id, &resp);
             return Ok(());
         };
+        let end = self
+            .sessions
+            .get(sid.0)
+            .and_then(|s| s.mount)
+            .and_then(|m| self.mounts.get(m.0))
+            .and_then(|m| m.media.duration())
+            .unwrap_or(Duration::MAX);
         if let Some(s) = self.sessions.get_mut(sid.0) {
             s.last_activity = now;
             if p.method == Method::PAUSE {
                 if let (Some((_, Some(_))), Some(at)) = (s.npt_anchor, s.position(now)) {
+                    let at = at.min(end);
                     s.npt_anchor = Some((at, None));
                     pause_point = Some(at);
                 }
