@@ -65,6 +65,10 @@
 //!   `npt=0-`), and a `PLAY` with a `Range` while playing (a seek) is handed to the
 //!   application. RTSP 2.0 `SETUP` and `PLAY` responses carry the matching
 //!   `Media-Properties`, `Accept-Ranges` and (PLAY) `Seek-Style`.
+//! - `Scale`: a `PLAY` that asks for one is answered with the scale that plays, 1 unless
+//!   the application plays on-demand media at another ([`Server::respond_play_scaled`],
+//!   advertised with [`MountMedia::with_scales`]); the session's position then moves
+//!   at that scale.
 //! - `TEARDOWN` of one stream's URL removes that stream only, while the session has
 //!   others ([`ServerEvent::StreamRemoved`]); the aggregate URL or the last stream ends
 //!   the session (RFC 7826 §13.7).
