@@ -1625,21 +1625,36 @@ fn rtsp2_play_of_a_live_mount_states_range_seek_style_and_media_properties() {
     assert_eq!(r.headers.get_str("Media-Properties"), None);
 }
 
-#[test]
-fn on_demand_media_answers_the_range_it_plays_pauses_resumes_and_seeks() {
-    use rtsp_proto::header::{NptTime, Range, RangeSpec, SeekStyle, TimeRange};
-    use rtsp_proto::server::MountMedia;
+/// A harness with `/file` (one track, `t`) mounted as `media`.
+fn file_mount(media: rtsp_proto::server::MountMedia) -> Harness {
     let mut h = Harness::new();
     let mount = h
         .server
         .add_mount("/file", vec![TrackConfig::new("t", 0, 8000)])
         .expect("mount");
-    h.server
-        .set_mount_media(
-            mount,
-            MountMedia::on_demand(Some(Duration::from_secs(60))).with_random_access(Some(2.0)),
-        )
-        .expect("media");
+    h.server.set_mount_media(mount, media).expect("media");
+    h
+}
+
+/// Sends `req` (`{s}` replaced by the session token, `\n` by CRLF) and returns the one
+/// request event it raises, left for the test to answer.
+fn raised(h: &mut Harness, req: &str) -> rtsp_proto::server::IncomingRequest {
+    let token = h.token.clone().unwrap_or_default();
+    h.send_raw(req.replace("{s}", &token).replace('\n', "\r\n").as_bytes());
+    let mut events = h.events();
+    match events.pop() {
+        Some(ServerEvent::Request(r)) if events.is_empty() => *r,
+        other => panic!("{events:?} {other:?}"),
+    }
+}
+
+#[test]
+fn on_demand_media_answers_the_range_it_plays_pauses_resumes_and_seeks() {
+    use rtsp_proto::header::{NptTime, Range, RangeSpec, SeekStyle, TimeRange};
+    use rtsp_proto::server::MountMedia;
+    let mut h = file_mount(
+        MountMedia::on_demand(Some(Duration::from_secs(60))).with_random_access(Some(2.0)),
+    );
     let sdp =
         "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=f\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\na=control:t\r\n";
     let r = one(exchange(
@@ -1738,116 +1753,79 @@ fn on_demand_media_answers_the_range_it_plays_pauses_resumes_and_seeks() {
 #[test]
 fn play_answers_the_scale_it_plays_and_the_position_moves_at_it() {
     use rtsp_proto::server::{ApiError, MountMedia};
-    let mut h = Harness::new();
-    let file = h
-        .server
-        .add_mount("/file", vec![TrackConfig::new("t", 0, 8000)])
-        .expect("mount");
-    h.server
-        .set_mount_media(file, MountMedia::on_demand(Some(Duration::from_secs(60))))
-        .expect("media");
+    let mut h = file_mount(MountMedia::on_demand(Some(Duration::from_secs(60))));
     exchange(
         &mut h,
         "",
         "SETUP rtsp://127.0.0.1:8554/file/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
     );
-    let play = |h: &mut Harness, cseq: u32, scale: &str| {
-        let token = h.token.clone().expect("token");
-        h.send_raw(
-            format!("PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\r\nCSeq: {cseq}\r\nSession: {token}\r\nScale: {scale}\r\n\r\n")
-                .as_bytes(),
+    // A PLAY with `extra` headers, answered by `answer`; the response's (Scale, Range).
+    let play = |h: &mut Harness, extra: &str, answer: Option<f64>| {
+        let req = raised(
+            h,
+            &format!(
+                "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 2\nSession: {{s}}\n{extra}\n"
+            ),
         );
-        let events = h.events();
-        let [ServerEvent::Request(req)] = &events[..] else {
-            panic!("{events:?}")
-        };
         let RequestKind::Play { scale, .. } = req.kind else {
             panic!("{req:?}")
         };
-        (req.id, scale)
+        match answer {
+            Some(a) => h.server.respond_play_scaled(h.now, req.id, None, a),
+            None => h.server.accept_request(h.now, req.id),
+        }
+        .expect("play");
+        let r = one(h.responses());
+        let header = |name| r.headers.get_str(name).map(str::to_owned);
+        (scale, header("Scale"), header("Range"))
     };
+    // The pause point `secs` seconds on.
+    let pause_after = |h: &mut Harness, secs: u64| {
+        h.now += Duration::from_secs(secs);
+        let r = one(exchange(
+            h,
+            "",
+            "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 3\nSession: {s}\n\n",
+        ));
+        r.headers.get_str("Range").map(str::to_owned)
+    };
+    let some = |s: &str| Some(s.to_owned());
     // Twice as fast, as asked: 10 s later the position is 20 s.
-    let (id, scale) = play(&mut h, 2, "2.0");
-    assert_eq!(scale, Some(2.0));
+    let (asked, scale, range) = play(&mut h, "Scale: 2.0\n", Some(2.0));
     assert_eq!(
-        h.server.respond_play_scaled(h.now, id, None, 0.0),
-        Err(ApiError::InvalidScale)
+        (asked, scale, range),
+        (Some(2.0), some("2"), some("npt=0-60"))
     );
-    h.server
-        .respond_play_scaled(h.now, id, None, 2.0)
-        .expect("the request still waits after a refused scale");
-    let r = one(h.responses());
-    assert_eq!(r.headers.get_str("Scale"), Some("2"));
-    assert_eq!(r.headers.get_str("Range"), Some("npt=0-60"));
-    h.now += Duration::from_secs(10);
-    let r = one(exchange(
-        &mut h,
-        "",
-        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 3\nSession: {s}\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Range"), Some("npt=20-"));
-    // A fast scale runs out at the end of the media (60 s), not past it.
-    let (id, _) = play(&mut h, 30, "8");
-    h.server
-        .respond_play_scaled(h.now, id, None, 8.0)
-        .expect("play");
-    one(h.responses());
-    h.now += Duration::from_secs(10);
-    let r = one(exchange(
-        &mut h,
-        "",
-        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 31\nSession: {s}\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Range"), Some("npt=60-"));
-    let r = one(exchange(
-        &mut h,
-        "",
-        "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 32\nSession: {s}\nRange: npt=20-\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Range"), Some("npt=20-"));
-    h.now += Duration::from_secs(1);
-    let r = one(exchange(
-        &mut h,
-        "",
-        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 33\nSession: {s}\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Range"), Some("npt=21-"));
+    assert_eq!(pause_after(&mut h, 10), some("npt=20-"));
+    // A fast scale runs out at the end of the media (60 s), not past it; a plain PLAY
+    // with Range plays at 1 again.
+    assert_eq!(play(&mut h, "Scale: 8\n", Some(8.0)).1, some("8"));
+    assert_eq!(pause_after(&mut h, 10), some("npt=60-"));
+    let (_, scale, range) = play(&mut h, "Range: npt=20-\n", None);
+    assert_eq!((scale, range), (None, some("npt=20-")));
+    assert_eq!(pause_after(&mut h, 1), some("npt=21-"));
     // Backwards from 21 s: 25 s later the position stops at 0.
-    let (id, scale) = play(&mut h, 4, "-1");
-    assert_eq!(scale, Some(-1.0));
-    h.server
-        .respond_play_scaled(h.now, id, None, -1.0)
-        .expect("play");
-    let r = one(h.responses());
-    assert_eq!(r.headers.get_str("Scale"), Some("-1"));
-    h.now += Duration::from_secs(25);
-    let r = one(exchange(
-        &mut h,
-        "",
-        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 5\nSession: {s}\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Range"), Some("npt=0-"));
+    let (asked, scale, _) = play(&mut h, "Scale: -1\n", Some(-1.0));
+    assert_eq!((asked, scale), (Some(-1.0), some("-1")));
+    assert_eq!(pause_after(&mut h, 25), some("npt=0-"));
     // Answered the plain way: the scale that plays is 1, and says so.
-    let r = one(exchange(
+    assert_eq!(play(&mut h, "Scale: 4\n", None).1, some("1"));
+    assert_eq!(pause_after(&mut h, 3), some("npt=3-"));
+    // A scale the server cannot use is refused; the request still waits.
+    let req = raised(
         &mut h,
-        "",
-        "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 6\nSession: {s}\nScale: 4\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Scale"), Some("1"));
-    h.now += Duration::from_secs(3);
-    let r = one(exchange(
-        &mut h,
-        "",
-        "PAUSE rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 7\nSession: {s}\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Range"), Some("npt=3-"));
-    // No Scale asked, none answered.
-    let r = one(exchange(
-        &mut h,
-        "",
-        "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 8\nSession: {s}\n\n",
-    ));
-    assert_eq!(r.headers.get_str("Scale"), None);
+        "PLAY rtsp://127.0.0.1:8554/file RTSP/1.0\nCSeq: 4\nSession: {s}\n\n",
+    );
+    for bad in [0.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            h.server.respond_play_scaled(h.now, req.id, None, bad),
+            Err(ApiError::InvalidScale)
+        );
+    }
+    h.server
+        .accept_request(h.now, req.id)
+        .expect("still pending");
+    assert_eq!(one(h.responses()).headers.get_str("Scale"), None);
 }
 
 /// The scales an on-demand mount plays at are advertised to RTSP 2.0 clients
@@ -1856,21 +1834,11 @@ fn play_answers_the_scale_it_plays_and_the_position_moves_at_it() {
 fn rtsp2_media_properties_advertise_the_mount_scales() {
     use rtsp_proto::header::ScaleEntry;
     use rtsp_proto::server::MountMedia;
-    let mut h = Harness::new();
-    let file = h
-        .server
-        .add_mount("/file", vec![TrackConfig::new("t", 0, 8000)])
-        .expect("mount");
-    h.server
-        .set_mount_media(
-            file,
-            MountMedia::on_demand(None).with_scales(vec![
-                ScaleEntry::Value(-1.0),
-                ScaleEntry::Value(f64::NAN),
-                ScaleEntry::Range(0.5, 4.0),
-            ]),
-        )
-        .expect("media");
+    let mut h = file_mount(MountMedia::on_demand(None).with_scales(vec![
+        ScaleEntry::Value(-1.0),
+        ScaleEntry::Value(f64::NAN),
+        ScaleEntry::Range(0.5, 4.0),
+    ]));
     let r = one(exchange(
         &mut h,
         "",
@@ -1899,15 +1867,10 @@ fn live_play_answers_scale_1() {
         "",
         "SETUP rtsp://127.0.0.1:8554/live/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
     );
-    let token = h.token.clone().expect("token");
-    h.send_raw(
-        format!("PLAY rtsp://127.0.0.1:8554/live RTSP/1.0\r\nCSeq: 2\r\nSession: {token}\r\nScale: 2\r\n\r\n")
-            .as_bytes(),
+    let req = raised(
+        &mut h,
+        "PLAY rtsp://127.0.0.1:8554/live RTSP/1.0\nCSeq: 2\nSession: {s}\nScale: 2\n\n",
     );
-    let events = h.events();
-    let [ServerEvent::Request(req)] = &events[..] else {
-        panic!("{events:?}")
-    };
     h.server
         .respond_play_scaled(h.now, req.id, None, 2.0)
         .expect("play");
