@@ -1313,13 +1313,7 @@ impl Server {
             self.fill_slot(p.conn, id, &resp);
             return Ok(());
         };
-        let media = self
-            .sessions
-            .get(sid.0)
-            .and_then(|s| s.mount)
-            .and_then(|m| self.mounts.get(m.0))
-            .map(|m| m.media.clone())
-            .unwrap_or_default();
+        let media = self.session_media(sid).cloned().unwrap_or_default();
         // The scale media plays at: what the application said for on-demand media, else 1.
         let scale = scale.filter(|_| !media.is_live()).unwrap_or(1.0);
         let range = self.play_range(now, sid, &media, answer, p.range.clone(), scale);
@@ -1421,6 +1415,12 @@ impl Server {
         Ok(())
     }
 
+    /// What the media of the mount `sid` plays from allows.
+    fn session_media(&self, sid: SessionId) -> Option<&super::MountMedia> {
+        let mount = self.sessions.get(sid.0)?.mount?;
+        self.mounts.get(mount.0).map(|m| &m.media)
+    }
+
     /// The `Range` a `PLAY` response states, and the session's new play position.
     fn play_range(
         &mut self,
@@ -1481,11 +1481,8 @@ impl Server {
             return Ok(());
         };
         let end = self
-            .sessions
-            .get(sid.0)
-            .and_then(|s| s.mount)
-            .and_then(|m| self.mounts.get(m.0))
-            .and_then(|m| m.media.duration())
+            .session_media(sid)
+            .and_then(super::MountMedia::duration)
             .unwrap_or(Duration::MAX);
         if let Some(s) = self.sessions.get_mut(sid.0) {
             s.last_activity = now;
