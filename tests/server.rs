@@ -1576,8 +1576,9 @@ fn one(rs: Vec<Response>) -> Response {
     rs.into_iter().next().expect("one response")
 }
 
-#[test]
-fn rtsp2_play_of_a_live_mount_states_range_seek_style_and_media_properties() {
+/// A harness with `/live` (one track, `t`) mounted and set up over TCP in RTSP `version`
+/// ("1.0" or "2.0"), and the SETUP response.
+fn live_set_up(version: &str) -> (Harness, Response) {
     let mut h = Harness::new();
     h.server
         .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
@@ -1585,8 +1586,14 @@ fn rtsp2_play_of_a_live_mount_states_range_seek_style_and_media_properties() {
     let r = one(exchange(
         &mut h,
         "",
-        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/2.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
+        &format!("SETUP rtsp://127.0.0.1:8554/live/t RTSP/{version}\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n"),
     ));
+    (h, r)
+}
+
+#[test]
+fn rtsp2_play_of_a_live_mount_states_range_seek_style_and_media_properties() {
+    let (mut h, r) = live_set_up("2.0");
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
         r.headers.get_str("Media-Properties"),
@@ -1606,15 +1613,7 @@ fn rtsp2_play_of_a_live_mount_states_range_seek_style_and_media_properties() {
         Some("No-Seeking, Time-Progressing, Time-Duration=0")
     );
     // RTSP 1.0 has no Seek-Style or Media-Properties.
-    let mut h = Harness::new();
-    h.server
-        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
-        .expect("mount");
-    exchange(
-        &mut h,
-        "",
-        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
-    );
+    let (mut h, _) = live_set_up("1.0");
     let r = one(exchange(
         &mut h,
         "",
@@ -1858,15 +1857,7 @@ fn rtsp2_media_properties_advertise_the_mount_scales() {
 /// A live mount plays at scale 1 whatever the application answers.
 #[test]
 fn live_play_answers_scale_1() {
-    let mut h = Harness::new();
-    h.server
-        .add_mount("/live", vec![TrackConfig::new("t", 0, 8000)])
-        .expect("mount");
-    exchange(
-        &mut h,
-        "",
-        "SETUP rtsp://127.0.0.1:8554/live/t RTSP/1.0\nCSeq: 1\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\n\n",
-    );
+    let (mut h, _) = live_set_up("1.0");
     let req = raised(
         &mut h,
         "PLAY rtsp://127.0.0.1:8554/live RTSP/1.0\nCSeq: 2\nSession: {s}\nScale: 2\n\n",
